@@ -1,0 +1,247 @@
+package io.herald.api;
+
+import io.herald.auth.AuthVerticle;
+import io.herald.auth.Principal;
+import io.herald.cluster.Addresses;
+import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.ProtocolException;
+import io.herald.protocol.SendRequests;
+import io.herald.room.RoomDirectory;
+import io.herald.room.RoomPolicy;
+import io.herald.routing.RoutingVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer REST API under {@code /api} (docs/rest-api.md). Every route needs a bearer token
+ * with a service role; the handlers validate the body and then go through the same event-bus
+ * addresses a verticle would use, so REST is just one more producer.
+ */
+public final class ApiRoutes {
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final String PRINCIPAL = "herald.principal";
+
+  private final Vertx vertx;
+  private final HeraldConfig config;
+  private final RoomDirectory directory;
+  private final Supplier<List<String>> clusterNodes;
+
+  public ApiRoutes(Vertx vertx, HeraldConfig config, RoomDirectory directory, Supplier<List<String>> clusterNodes) {
+    this.vertx = vertx;
+    this.config = config;
+    this.directory = directory;
+    this.clusterNodes = clusterNodes;
+  }
+
+  public void mount(Router router) {
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes));
+    router.route("/api/*").handler(this::authenticate);
+    router.post("/api/gateway/send").handler(json(this::send));
+    router.post("/api/gateway/send-many").handler(json(this::sendMany));
+    router.post("/api/notifications").handler(json(this::notification));
+    router.post("/api/rooms/:room/events").handler(json(this::roomEvent));
+    router.post("/api/broadcast").handler(json(this::broadcast));
+    router.get("/api/gateway/status/:userId").handler(this::status);
+    router.get("/api/gateway/connected").handler(this::connected);
+    router.get("/api/gateway/stats").handler(this::stats);
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", header.substring(7).trim()))
+        .onSuccess(msg -> {
+          Principal p = Principal.fromJson(msg.body());
+          if (!p.hasAnyRole(config.serviceRoles)) {
+            ApiError.send(ctx, 403, ErrorCode.FORBIDDEN, "this API needs a token with one of the roles " + config.serviceRoles);
+            return;
+          }
+          ctx.put(PRINCIPAL, p);
+          ctx.next();
+        })
+        .onFailure(err -> {
+          if (err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED) {
+            ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, re.getMessage());
+          } else {
+            ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "token verification unavailable");
+          }
+        });
+  }
+
+  /** A handler of a JSON-object body. */
+  private interface JsonHandler {
+    void handle(RoutingContext ctx, JsonObject body);
+  }
+
+  private io.vertx.core.Handler<RoutingContext> json(JsonHandler h) {
+    return ctx -> {
+      JsonObject body;
+      try {
+        Object parsed = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : ctx.body().buffer().toJson();
+        if (!(parsed instanceof JsonObject o)) {
+          ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body must be a JSON object");
+          return;
+        }
+        body = o;
+      } catch (DecodeException e) {
+        ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body is not valid JSON");
+        return;
+      }
+      try {
+        h.handle(ctx, body);
+      } catch (ProtocolException e) {
+        ApiError.send(ctx, ApiError.status(e.code()), e.code(), e.getMessage());
+      }
+    };
+  }
+
+  private void send(RoutingContext ctx, JsonObject body) {
+    String userId = SendRequests.userId(body, "userId");
+    String event = SendRequests.event(body, "event");
+    Object message = SendRequests.payload(body, "message", true);
+    request(ctx, Addresses.SEND_USER, new JsonObject().put("userId", userId).put("event", event).put("data", message),
+        reply -> {
+          boolean delivered = reply.getBoolean("delivered", false);
+          ok(ctx, 200, new JsonObject()
+              .put("success", delivered)
+              .put("message", delivered ? "Message sent to user " + userId : "User " + userId + " is not connected"));
+        });
+  }
+
+  private void sendMany(RoutingContext ctx, JsonObject body) {
+    List<String> userIds = SendRequests.userIds(body, "userIds");
+    String event = SendRequests.event(body, "event");
+    Object message = SendRequests.payload(body, "message", true);
+    request(ctx, Addresses.SEND_USERS,
+        new JsonObject().put("userIds", new JsonArray(userIds)).put("event", event).put("data", message),
+        reply -> ok(ctx, 200, new JsonObject()
+            .put("success", true)
+            .put("message", "Message sent to " + userIds.size() + " users")
+            .put("userIds", new JsonArray(userIds))));
+  }
+
+  private void notification(RoutingContext ctx, JsonObject body) {
+    String userId = SendRequests.userId(body, "userId");
+    SendRequests.notification(body); // validates before anything is sent
+    request(ctx, Addresses.NOTIFY_USER, body.copy().put("userId", userId),
+        reply -> ok(ctx, 202, new JsonObject().put("success", true).put("delivered", reply.getBoolean("delivered", false))));
+  }
+
+  private void roomEvent(RoutingContext ctx, JsonObject body) {
+    String room = ctx.pathParam("room");
+    RoomPolicy.validateName(room);
+    String event = SendRequests.event(body, "event");
+    Object data = SendRequests.payload(body, "data", false);
+    request(ctx, Addresses.SEND_ROOM, new JsonObject().put("room", room).put("event", event).put("data", data),
+        reply -> ok(ctx, 200, new JsonObject()
+            .put("success", true)
+            .put("room", room)
+            .put("delivered", reply.getBoolean("delivered", false))));
+  }
+
+  private void broadcast(RoutingContext ctx, JsonObject body) {
+    String event = SendRequests.event(body, "event");
+    Object data = SendRequests.payload(body, "data", false);
+    request(ctx, Addresses.BROADCAST, new JsonObject().put("event", event).put("data", data),
+        reply -> ok(ctx, 200, new JsonObject().put("success", true).put("message", "Broadcast sent")));
+  }
+
+  private void status(RoutingContext ctx) {
+    String userId = ctx.pathParam("userId");
+    directory.nodes(RoomPolicy.userRoom(userId))
+        .onSuccess(nodes -> ok(ctx, 200, new JsonObject().put("userId", userId).put("connected", !nodes.isEmpty())))
+        .onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void connected(RoutingContext ctx) {
+    directory.rooms()
+        .onSuccess(rooms -> {
+          List<String> users = userIds(rooms);
+          ok(ctx, 200, new JsonObject().put("connectedUsers", new JsonArray(users)).put("count", users.size()));
+        })
+        .onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void stats(RoutingContext ctx) {
+    Future<List<String>> rooms = directory.rooms();
+    Future<List<JsonObject>> nodes = RoutingVerticle.nodeStats(vertx, clusterNodes.get());
+    Future.all(rooms, nodes)
+        .onSuccess(v -> {
+          List<String> users = userIds(rooms.result());
+          int connections = 0;
+          for (JsonObject n : nodes.result()) {
+            connections += n.getInteger("connections", 0);
+          }
+          ok(ctx, 200, new JsonObject()
+              .put("connectedUsers", users.size())
+              .put("connections", connections)
+              .put("rooms", rooms.result().size() - users.size())
+              .put("nodes", new JsonArray(new ArrayList<>(nodes.result()))));
+        })
+        .onFailure(err -> unavailable(ctx, err));
+  }
+
+  private static List<String> userIds(List<String> rooms) {
+    List<String> users = new ArrayList<>();
+    for (String r : rooms) {
+      if (r.startsWith("user:")) {
+        users.add(r.substring(5));
+      }
+    }
+    Collections.sort(users);
+    return users;
+  }
+
+  private void request(RoutingContext ctx, String address, JsonObject body, java.util.function.Consumer<JsonObject> onReply) {
+    vertx.eventBus().<JsonObject>request(address, body)
+        .map(Message::body)
+        .onSuccess(onReply::accept)
+        .onFailure(err -> {
+          if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.BAD_REQUEST) {
+            ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, re.getMessage());
+          } else {
+            unavailable(ctx, err);
+          }
+        });
+  }
+
+  private static void unavailable(RoutingContext ctx, Throwable err) {
+    log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), err.toString());
+    ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "the cluster could not be reached; retry");
+  }
+
+  private static void ok(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  /** JSON bodies for the router's own errors (404, 405, 413, 500). */
+  public static void mountErrorHandlers(Router router) {
+    router.errorHandler(404, ctx -> ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "no such resource"));
+    router.errorHandler(405, ctx -> ApiError.send(ctx, 405, ErrorCode.BAD_REQUEST, "method not allowed"));
+    router.errorHandler(413, ctx -> ApiError.send(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE, "request body too large"));
+    router.errorHandler(500, ctx -> {
+      if (ctx.failure() != null) {
+        log.error("request failed", ctx.failure());
+      }
+      ApiError.send(ctx, 500, ErrorCode.INTERNAL, "internal error");
+    });
+  }
+}

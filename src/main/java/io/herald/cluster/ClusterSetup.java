@@ -1,0 +1,34 @@
+package io.herald.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.herald.config.HeraldConfig;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+
+/** Builds the Hazelcast member configuration from Herald's config: TCP/IP join, no multicast. */
+public final class ClusterSetup {
+  private ClusterSetup() {}
+
+  public static Config hazelcastConfig(HeraldConfig config) {
+    Config hz = ConfigUtil.loadConfig(); // keeps the __vertx.* map settings Vert.x relies on
+    hz.setClusterName(config.clusterName);
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    // Herald leaves the cluster itself on SIGTERM, after draining its sockets.
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    hz.setProperty("hazelcast.socket.bind.any", "false");
+    // A crashed member is suspected after this long without heartbeats (default 60 s).
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(config.clusterPort).setPortAutoIncrement(true).setPortCount(100);
+    net.getInterfaces().setEnabled(true).clear().addInterface(config.clusterHost);
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers);
+    return hz;
+  }
+}

@@ -1,0 +1,192 @@
+package io.herald.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The node's typed, validated configuration. Every value is read and checked once, in the
+ * constructor; a bad value throws {@link ConfigException} naming the key and its environment
+ * variable, so start-up fails before anything is bound.
+ */
+public final class HeraldConfig {
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
+
+  private final Map<String, Object> raw;
+  private final List<String> errors = new ArrayList<>();
+
+  public final boolean devMode;
+  public final String dataDir;
+  public final int eventLoops;
+  public final int shutdownGraceMs;
+
+  public final String httpHost;
+  public final int httpPort;
+  public final int maxBodyBytes;
+
+  public final String clusterName;
+  public final String clusterHost;
+  public final int clusterPort;
+  public final List<String> clusterMembers;
+
+  public final String jwtSecret;
+  public final String jwtPublicKey;
+  public final String jwtPublicKeyAlgorithm;
+  public final String jwksUrl;
+  public final String userClaim;
+  public final String rolesClaim;
+  public final String roomsClaim;
+  public final List<String> serviceRoles;
+  public final String jwtIssuer;
+  public final String jwtAudience;
+  public final int jwtLeewaySeconds;
+
+  public final String wsPath;
+  public final int maxFrameBytes;
+  public final int authTimeoutMs;
+  public final int maxOutboundQueueBytes;
+  public final int rateLimitPerMinute;
+
+  public final int maxRoomsPerConnection;
+  public final List<String> openPrefixes;
+
+  HeraldConfig(Map<String, Object> raw) {
+    this.raw = Map.copyOf(raw);
+    devMode = bool("dev-mode");
+    dataDir = string("data-dir", false);
+    eventLoops = integer("node.event-loops", 0, 1024);
+    shutdownGraceMs = integer("node.shutdown-grace-ms", 0, 8000);
+
+    httpHost = string("http.host", false);
+    httpPort = integer("http.port", 0, 65535);
+    maxBodyBytes = integer("http.max-body-bytes", 1024, 64 * 1024 * 1024);
+
+    clusterName = string("cluster.name", false);
+    clusterHost = string("cluster.host", false);
+    clusterPort = integer("cluster.port", 1, 65535);
+    clusterMembers = list("cluster.members", false);
+
+    jwtSecret = string("jwt.secret", true);
+    jwtPublicKey = string("jwt.public-key", true);
+    jwtPublicKeyAlgorithm = oneOf("jwt.public-key-algorithm", List.of("RS256", "ES256"));
+    jwksUrl = string("jwt.jwks-url", true);
+    userClaim = string("jwt.user-claim", false);
+    rolesClaim = string("jwt.roles-claim", false);
+    roomsClaim = string("jwt.rooms-claim", false);
+    serviceRoles = list("jwt.service-roles", false);
+    jwtIssuer = string("jwt.issuer", true);
+    jwtAudience = string("jwt.audience", true);
+    jwtLeewaySeconds = integer("jwt.leeway-seconds", 0, 3600);
+
+    wsPath = string("ws.path", false);
+    maxFrameBytes = integer("ws.max-frame-bytes", 256, 16 * 1024 * 1024);
+    authTimeoutMs = integer("ws.auth-timeout-ms", 100, 600_000);
+    maxOutboundQueueBytes = integer("ws.max-outbound-queue-bytes", 4096, 256 * 1024 * 1024);
+    rateLimitPerMinute = integer("ws.rate-limit-per-minute", 1, 1_000_000);
+
+    maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
+    openPrefixes = list("rooms.open-prefixes", true);
+
+    if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
+    }
+    if (!wsPath.startsWith("/")) {
+      error("ws.path", "must start with '/'");
+    }
+    for (String p : openPrefixes) {
+      if (!PREFIX.matcher(p).matches() || p.contains(":")) {
+        error("rooms.open-prefixes", "'" + p + "' is not a room prefix (letters, digits, _ . @ -)");
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException("Invalid configuration:\n  " + String.join("\n  ", errors));
+    }
+  }
+
+  /** True when a signing key of any kind is configured. */
+  public boolean hasSigningKey() {
+    return !jwtSecret.isEmpty() || !jwtPublicKey.isEmpty() || !jwksUrl.isEmpty();
+  }
+
+  /** A copy with the HS256 secret replaced (the development secret is generated after loading). */
+  public HeraldConfig withJwtSecret(String secret) {
+    Map<String, Object> copy = new java.util.HashMap<>(raw);
+    copy.put("jwt.secret", secret);
+    return new HeraldConfig(copy);
+  }
+
+  /** Every key and its value, secrets masked: for the start-up log and diagnostics. */
+  public Map<String, Object> describe() {
+    Map<String, Object> out = new java.util.TreeMap<>(raw);
+    out.computeIfPresent("jwt.secret", (k, v) -> v.toString().isEmpty() ? "" : "***");
+    return out;
+  }
+
+  private void error(String key, String message) {
+    errors.add(key + " (" + ConfigLoader.envName(key) + ") " + message);
+  }
+
+  private String string(String key, boolean mayBeEmpty) {
+    Object v = raw.get(key);
+    String s = v == null ? "" : v.toString().trim();
+    if (s.isEmpty() && !mayBeEmpty) {
+      error(key, "must not be empty");
+    }
+    return s;
+  }
+
+  private int integer(String key, int min, int max) {
+    Object v = raw.get(key);
+    try {
+      long n = v instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(v).trim());
+      if (n < min || n > max) {
+        error(key, "must be between " + min + " and " + max + ", got " + n);
+        return min;
+      }
+      return (int) n;
+    } catch (NumberFormatException e) {
+      error(key, "must be an integer, got '" + v + "'");
+      return min;
+    }
+  }
+
+  private boolean bool(String key) {
+    Object v = raw.get(key);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    String s = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
+    if (s.equals("true") || s.equals("false")) {
+      return Boolean.parseBoolean(s);
+    }
+    error(key, "must be true or false, got '" + v + "'");
+    return false;
+  }
+
+  private String oneOf(String key, List<String> allowed) {
+    String s = string(key, false);
+    if (!allowed.contains(s)) {
+      error(key, "must be one of " + allowed + ", got '" + s + "'");
+    }
+    return s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> list(String key, boolean mayBeEmpty) {
+    Object v = raw.get(key);
+    List<String> out;
+    if (v instanceof List<?> l) {
+      out = new ArrayList<>();
+      for (Object o : l) {
+        out.add(String.valueOf(o).trim());
+      }
+    } else {
+      out = ConfigLoader.splitList(String.valueOf(v == null ? "" : v));
+    }
+    if (out.isEmpty() && !mayBeEmpty) {
+      error(key, "must list at least one value");
+    }
+    return List.copyOf(out);
+  }
+}

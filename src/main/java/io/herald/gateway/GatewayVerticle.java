@@ -1,0 +1,101 @@
+package io.herald.gateway;
+
+import io.herald.api.ApiRoutes;
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.transport.WebSocketTransport;
+import io.herald.protocol.ErrorCode;
+import io.herald.session.NodeState;
+import io.herald.session.SessionHub;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The socket bridge: one instance per event loop, all sharing the HTTP port. Serves the WebSocket
+ * endpoint, the REST API and the health checks. Transports only frame and authenticate; sessions
+ * live in the shared {@link SessionHub}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private final HeraldConfig config;
+  private final SessionHub hub;
+  private final ApiRoutes api;
+  private HttpServer server;
+
+  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api) {
+    this.config = config;
+    this.hub = hub;
+    this.api = api;
+  }
+
+  /** HTTP server options for every gateway instance. */
+  static HttpServerOptions serverOptions(HeraldConfig config) {
+    // Frames up to 4x the protocol limit are read and answered with PAYLOAD_TOO_LARGE; only beyond
+    // that does Vert.x close the connection (1009), so a single big frame never costs more memory.
+    int hardLimit = Math.max(config.maxFrameBytes * 4, 65536);
+    return new HttpServerOptions()
+        .setHost(config.httpHost)
+        .setPort(config.httpPort)
+        .setMaxWebSocketFrameSize(hardLimit)
+        .setMaxWebSocketMessageSize(hardLimit)
+        .setRegisterWebSocketWriteHandlers(false)
+        .setIdleTimeout(0);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    NodeState state = hub.state();
+    router.get("/health/live").handler(ctx -> health(ctx, true));
+    router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
+    router.route(config.wsPath).handler(this::upgrade);
+    api.mount(router);
+    ApiRoutes.mountErrorHandlers(router);
+    server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+    return server.listen();
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    if (hub.state().draining()) {
+      ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+      return;
+    }
+    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
+      ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", new JsonObject()
+              .put("code", ErrorCode.BAD_REQUEST.name())
+              .put("message", "WebSocket upgrade required")).encode());
+      return;
+    }
+    String token = bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
+      token = ctx.request().getParam("token");
+    }
+    String upgradeToken = token == null || token.isBlank() ? null : token;
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> WebSocketTransport.attach(hub, ws, upgradeToken, config.maxOutboundQueueBytes));
+  }
+
+  private static String bearer(String header) {
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    return null;
+  }
+
+  private static void health(RoutingContext ctx, boolean up) {
+    ctx.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+  }
+
+  /** The port this instance listens on (useful when configured with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

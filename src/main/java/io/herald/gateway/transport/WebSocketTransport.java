@@ -1,0 +1,51 @@
+package io.herald.gateway.transport;
+
+import io.herald.session.Session;
+import io.herald.session.SessionHub;
+import io.herald.session.Transport;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * The raw WebSocket transport at {@code /ws}: JSON text frames. It only frames and closes; the
+ * session does the rest.
+ */
+public final class WebSocketTransport implements Transport {
+  private final ServerWebSocket ws;
+
+  private WebSocketTransport(ServerWebSocket ws) {
+    this.ws = ws;
+  }
+
+  /** Wraps an accepted WebSocket and hands it to a new session. */
+  public static Session attach(SessionHub hub, ServerWebSocket ws, String upgradeToken, int maxOutboundQueueBytes) {
+    ws.setWriteQueueMaxSize(maxOutboundQueueBytes);
+    Session session = hub.open(new WebSocketTransport(ws));
+    ws.textMessageHandler(session::onText);
+    ws.binaryMessageHandler(b -> session.onBinary());
+    ws.exceptionHandler(err -> { }); // the close handler follows; nothing to add
+    ws.closeHandler(v -> session.onTransportClosed());
+    session.start(upgradeToken);
+    return session;
+  }
+
+  @Override
+  public boolean write(String frame) {
+    if (ws.isClosed() || ws.writeQueueFull()) {
+      return ws.isClosed();
+    }
+    ws.writeTextMessage(frame);
+    return true;
+  }
+
+  @Override
+  public void close(short code, String reason) {
+    if (!ws.isClosed()) {
+      ws.close(code, reason);
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "websocket";
+  }
+}

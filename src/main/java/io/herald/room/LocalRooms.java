@@ -1,0 +1,117 @@
+package io.herald.room;
+
+import io.herald.session.Session;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's room membership: room -> local sessions. Joining costs no event-bus registration;
+ * the first local member of a room adds this node to the cluster-wide {@link RoomDirectory} and
+ * the last one to leave removes it. Directory updates for one room are issued strictly in order,
+ * and {@link #join} completes only when the directory lists this node, so a producer on any node
+ * that sends after a join was acknowledged reaches the new member.
+ *
+ * <p>Thread-safe: sessions on every event loop call it.
+ */
+public final class LocalRooms {
+  private static final Logger log = LoggerFactory.getLogger(LocalRooms.class);
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final RoomDirectory directory;
+  private final ConcurrentHashMap<String, Set<Session>> rooms = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Future<Void>> directoryOps = new ConcurrentHashMap<>();
+
+  public LocalRooms(Vertx vertx, String nodeId, RoomDirectory directory) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.directory = directory;
+  }
+
+  /**
+   * Adds a member. The future completes, on the caller's context, once the cluster directory
+   * lists this node for the room; it fails (and the member is removed) if the directory could not
+   * be updated.
+   */
+  public Future<Void> join(Session session, String room) {
+    boolean[] first = {false};
+    rooms.compute(room, (k, members) -> {
+      if (members == null) {
+        members = ConcurrentHashMap.newKeySet();
+        first[0] = true;
+      }
+      members.add(session);
+      return members;
+    });
+    Future<Void> indexed;
+    if (first[0]) {
+      indexed = sequence(room, () -> directory.add(room, nodeId));
+    } else {
+      Future<Void> pending = directoryOps.get(room);
+      indexed = pending == null ? Future.succeededFuture() : pending;
+    }
+    return onCallerContext(indexed).onFailure(err -> {
+      log.warn("room directory add failed for {}: {}", room, err.toString());
+      leave(session, room);
+    });
+  }
+
+  /** Removes a member; the last local member takes this node out of the directory. */
+  public void leave(Session session, String room) {
+    boolean[] last = {false};
+    rooms.computeIfPresent(room, (k, members) -> {
+      if (members.remove(session) && members.isEmpty()) {
+        last[0] = true;
+        return null;
+      }
+      return members;
+    });
+    if (last[0]) {
+      sequence(room, () -> directory.remove(room, nodeId))
+          .onFailure(err -> log.warn("room directory remove failed for {}: {}", room, err.toString()));
+    }
+  }
+
+  /** Local members of a room (a live view; empty when none). */
+  public Collection<Session> members(String room) {
+    Set<Session> members = rooms.get(room);
+    return members == null ? List.of() : members;
+  }
+
+  /** Local rooms with their member counts, for stats. */
+  public Map<String, Integer> counts() {
+    Map<String, Integer> out = new java.util.HashMap<>();
+    rooms.forEach((room, members) -> out.put(room, members.size()));
+    return out;
+  }
+
+  /** Completes when every directory update issued so far has completed (shutdown). */
+  public Future<Void> settled() {
+    return Future.join(List.copyOf(directoryOps.values())).mapEmpty();
+  }
+
+  private Future<Void> sequence(String room, Supplier<Future<Void>> op) {
+    @SuppressWarnings("unchecked")
+    Future<Void>[] mine = new Future[1];
+    directoryOps.compute(room, (k, prev) -> mine[0] = prev == null ? op.get() : prev.transform(ar -> op.get()));
+    mine[0].onComplete(ar -> directoryOps.remove(room, mine[0]));
+    return mine[0];
+  }
+
+  private Future<Void> onCallerContext(Future<Void> f) {
+    Context caller = vertx.getOrCreateContext();
+    Promise<Void> p = Promise.promise();
+    f.onComplete(ar -> caller.runOnContext(v -> p.handle(ar)));
+    return p.future();
+  }
+}

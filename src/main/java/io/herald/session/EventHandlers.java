@@ -1,0 +1,191 @@
+package io.herald.session;
+
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Frame;
+import io.herald.protocol.ProtocolException;
+import io.herald.room.RoomPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client events of the JSON protocol (docs/protocol.md). Each handler answers with its reply
+ * event or an {@code error} frame carrying the request's {@code id}. Components that add events
+ * (presence, persistence) {@link #register} them at start-up.
+ */
+public final class EventHandlers {
+  private static final Logger log = LoggerFactory.getLogger(EventHandlers.class);
+
+  /** Handles one event of an open session; returns the reply data, or fails with a ProtocolException. */
+  @FunctionalInterface
+  public interface Handler {
+    Future<Reply> handle(Session session, JsonObject data);
+  }
+
+  /** A reply: its event name and data. */
+  public record Reply(String event, Object data) {}
+
+  private final SessionHub hub;
+  private final Map<String, Handler> handlers = new HashMap<>();
+
+  EventHandlers(SessionHub hub) {
+    this.hub = hub;
+    register("ping", (s, d) -> ok("pong", new JsonObject().put("timestamp", System.currentTimeMillis())));
+    register("join-room", this::joinRoom);
+    register("join_room", this::joinRoom);
+    register("leave-room", this::leaveRoom);
+    register("leave_room", this::leaveRoom);
+    register("subscribe", this::subscribe);
+    register("unsubscribe", this::unsubscribe);
+    register("message", this::message);
+    register("refresh-token", this::refreshToken);
+    register("auth", (s, d) -> Future.failedFuture(new ProtocolException(ErrorCode.BAD_REQUEST, "already authenticated")));
+  }
+
+  /** Adds an event; call before the gateway accepts connections. */
+  public void register(String event, Handler handler) {
+    handlers.put(event, handler);
+  }
+
+  void dispatch(Session session, Frame frame) {
+    Handler h = handlers.get(frame.event());
+    if (h == null) {
+      session.replyError(frame, new ProtocolException(ErrorCode.UNKNOWN_EVENT, "unknown event '" + frame.event() + "'"));
+      return;
+    }
+    Future<Reply> result;
+    try {
+      result = h.handle(session, frame.data());
+    } catch (ProtocolException e) {
+      result = Future.failedFuture(e);
+    } catch (RuntimeException e) {
+      log.error("handler for {} failed", frame.event(), e);
+      result = Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        session.reply(frame, ar.result().event(), ar.result().data());
+      } else if (ar.cause() instanceof ProtocolException pe) {
+        session.replyError(frame, pe);
+      } else {
+        log.error("handler for {} failed", frame.event(), ar.cause());
+        session.replyError(frame, new ProtocolException(ErrorCode.INTERNAL, "internal error"));
+      }
+    });
+  }
+
+  private static Future<Reply> ok(String event, Object data) {
+    return Future.succeededFuture(new Reply(event, data));
+  }
+
+  private Future<Reply> joinRoom(Session s, JsonObject data) {
+    String room = string(data, "room");
+    hub.policy.checkJoin(s.principal(), room);
+    return s.join(room).map(v -> new Reply("joined-room", new JsonObject().put("room", room)));
+  }
+
+  private Future<Reply> leaveRoom(Session s, JsonObject data) {
+    String room = string(data, "room");
+    RoomPolicy.validateName(room);
+    if (room.equals(RoomPolicy.userRoom(s.principal().userId()))) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "the personal room cannot be left");
+    }
+    s.leave(room);
+    return ok("left-room", new JsonObject().put("room", room));
+  }
+
+  private Future<Reply> subscribe(Session s, JsonObject data) {
+    List<String> channels = channels(data);
+    for (String c : channels) {
+      hub.policy.checkJoin(s.principal(), c);
+    }
+    int newOnes = 0;
+    for (String c : channels) {
+      newOnes += s.rooms().contains(c) ? 0 : 1;
+    }
+    if (s.rooms().size() - 1 + newOnes > hub.config.maxRoomsPerConnection) {
+      throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+          "at most " + hub.config.maxRoomsPerConnection + " rooms per connection");
+    }
+    List<Future<Void>> joins = new ArrayList<>();
+    for (String c : channels) {
+      joins.add(s.join(c));
+    }
+    return Future.all(joins).map(v -> new Reply("subscribed", new JsonObject().put("channels", new JsonArray(channels))));
+  }
+
+  private Future<Reply> unsubscribe(Session s, JsonObject data) {
+    List<String> channels = channels(data);
+    for (String c : channels) {
+      RoomPolicy.validateName(c);
+      if (c.equals(RoomPolicy.userRoom(s.principal().userId()))) {
+        throw new ProtocolException(ErrorCode.FORBIDDEN, "the personal room cannot be left");
+      }
+    }
+    channels.forEach(s::leave);
+    return ok("unsubscribed", new JsonObject().put("channels", new JsonArray(channels)));
+  }
+
+  private Future<Reply> message(Session s, JsonObject data) {
+    Object received = data.getValue("message");
+    if (received == null) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "message is required");
+    }
+    return ok("messageReceived", new JsonObject()
+        .put("success", true)
+        .put("message", "Message received by server")
+        .put("data", new JsonObject()
+            .put("receivedMessage", received)
+            .put("data", data.getValue("data"))
+            .put("timestamp", System.currentTimeMillis())));
+  }
+
+  private Future<Reply> refreshToken(Session s, JsonObject data) {
+    String token = string(data, "token");
+    return s.verify(token).compose(p -> {
+      if (s.state() != Session.State.OPEN) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "session closed"));
+      }
+      if (!p.userId().equals(s.principal().userId())) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "token is for another user"));
+      }
+      long current = s.principal().expiresAt();
+      if (current > 0 && (p.expiresAt() == 0 ? false : p.expiresAt() <= current)) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "token does not expire later than the current one"));
+      }
+      s.refreshed(p);
+      return ok("token-refreshed", new JsonObject().put("expiresAt", p.expiresAt() == 0 ? null : p.expiresAt()));
+    });
+  }
+
+  private static String string(JsonObject data, String field) {
+    Object v = data.getValue(field);
+    if (!(v instanceof String s) || s.isEmpty()) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, field + " is required and must be a string");
+    }
+    return s;
+  }
+
+  private static List<String> channels(JsonObject data) {
+    Object v = data.getValue("channels");
+    if (!(v instanceof JsonArray a) || a.isEmpty()) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "channels must be a non-empty array of room names");
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (Object o : a) {
+      if (!(o instanceof String c)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "channels must be strings");
+      }
+      out.add(c);
+    }
+    return new ArrayList<>(out);
+  }
+}

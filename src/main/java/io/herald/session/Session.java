@@ -1,0 +1,335 @@
+package io.herald.session;
+
+import io.herald.auth.AuthVerticle;
+import io.herald.auth.Principal;
+import io.herald.cluster.Addresses;
+import io.herald.protocol.CloseCodes;
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Frame;
+import io.herald.protocol.ProtocolException;
+import io.herald.room.RoomPolicy;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection's state machine, whatever its transport: AUTHENTICATING -> OPEN -> CLOSED.
+ *
+ * <p>Everything but {@link #deliver} runs on the session's own context (the event loop that
+ * accepted the connection), so its fields need no locks. {@link #close} is the one idempotent
+ * cleanup path: it cancels timers, leaves every room and unregisters the session.
+ */
+public final class Session {
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+  public enum State { AUTHENTICATING, OPEN, CLOSED }
+
+  private final SessionHub hub;
+  private final Transport transport;
+  private final Context context;
+  private final String id = UUID.randomUUID().toString();
+  private final Set<String> rooms = new HashSet<>(4);
+  private final TokenBucket bucket;
+  private State state = State.AUTHENTICATING;
+  private Principal principal;
+  private long authTimer = -1;
+  private long expiryTimer = -1;
+  private boolean authPending;
+
+  Session(SessionHub hub, Transport transport, Context context) {
+    this.hub = hub;
+    this.transport = transport;
+    this.context = context;
+    this.bucket = new TokenBucket(hub.config.rateLimitPerMinute, System.nanoTime());
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The authenticated user, or null before authentication. */
+  public Principal principal() {
+    return principal;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  Vertx vertx() {
+    return hub.vertx;
+  }
+
+  Set<String> rooms() {
+    return rooms;
+  }
+
+  /**
+   * Starts authentication: with the token the transport found on the upgrade (header or query), or,
+   * when there is none, by waiting for an {@code auth} frame within the configured timeout.
+   */
+  public void start(String upgradeToken) {
+    if (upgradeToken != null) {
+      authenticate(upgradeToken, null);
+    } else {
+      authTimer = hub.vertx.setTimer(hub.config.authTimeoutMs, t -> {
+        authTimer = -1;
+        refuse("no auth frame within " + hub.config.authTimeoutMs + " ms");
+      });
+    }
+  }
+
+  /** A text frame from the client. */
+  public void onText(String text) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (tooLarge(text)) {
+      if (state == State.AUTHENTICATING) {
+        refuse("first frame must be a small auth frame");
+      } else {
+        send(Frame.error(ErrorCode.PAYLOAD_TOO_LARGE, "frame exceeds " + hub.config.maxFrameBytes + " bytes", null));
+      }
+      return;
+    }
+    Frame frame;
+    try {
+      frame = Frame.parse(text);
+    } catch (ProtocolException e) {
+      if (state == State.AUTHENTICATING) {
+        refuse("first frame must be {\"event\":\"auth\",\"data\":{\"token\":...}}");
+      } else {
+        send(Frame.error(e.code(), e.getMessage(), e.id()));
+      }
+      return;
+    }
+    if (state == State.AUTHENTICATING) {
+      onAuthFrame(frame);
+      return;
+    }
+    if (!bucket.tryTake(System.nanoTime())) {
+      send(Frame.error(ErrorCode.RATE_LIMITED,
+          "more than " + hub.config.rateLimitPerMinute + " events per minute", frame.id()));
+      return;
+    }
+    hub.handlers.dispatch(this, frame);
+  }
+
+  /** A binary frame: the protocol is JSON text only. */
+  public void onBinary() {
+    if (state == State.AUTHENTICATING) {
+      refuse("first frame must be a JSON auth frame");
+    } else if (state == State.OPEN) {
+      send(Frame.error(ErrorCode.BAD_REQUEST, "binary frames are not supported; send JSON text", null));
+    }
+  }
+
+  /** The transport closed (client went away, network error). */
+  public void onTransportClosed() {
+    cleanup();
+  }
+
+  /**
+   * Delivers a server frame from any thread. Dropped when the session is not open; a client whose
+   * outbound queue is full is disconnected with 1008.
+   */
+  public void deliver(String frame) {
+    if (Vertx.currentContext() == context) {
+      send(frame);
+    } else {
+      context.runOnContext(v -> send(frame));
+    }
+  }
+
+  /** Sends a reply frame to a request. */
+  void reply(Frame request, String event, Object data) {
+    send(Frame.encode(event, data, null, request.id()));
+  }
+
+  void replyError(Frame request, ProtocolException e) {
+    send(Frame.error(e.code(), e.getMessage(), request.id()));
+  }
+
+  /** Closes the connection: the single cleanup path. Idempotent; call on the session's context. */
+  public void close(short code, String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    cleanup();
+    transport.close(code, reason);
+  }
+
+  /** Runs {@code action} on the session's context. */
+  public void runOnContext(Runnable action) {
+    context.runOnContext(v -> action.run());
+  }
+
+  void send(String frame) {
+    if (state != State.OPEN) {
+      return;
+    }
+    if (!transport.write(frame)) {
+      log.info("session {} of user {} closed: outbound queue full", id, principal.userId());
+      close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
+    }
+  }
+
+  /** Joins a room (policy already checked); completes when the cluster can route to it. */
+  Future<Void> join(String room) {
+    if (rooms.contains(room)) {
+      return Future.succeededFuture();
+    }
+    if (rooms.size() >= hub.config.maxRoomsPerConnection + 1) { // + the personal room
+      return Future.failedFuture(new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+          "at most " + hub.config.maxRoomsPerConnection + " rooms per connection"));
+    }
+    rooms.add(room);
+    return hub.rooms.join(this, room).recover(err -> {
+      rooms.remove(room);
+      return Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "could not join room " + room));
+    }).compose(v -> {
+      if (state == State.CLOSED) {
+        hub.rooms.leave(this, room);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  void leave(String room) {
+    if (rooms.remove(room)) {
+      hub.rooms.leave(this, room);
+    }
+  }
+
+  /** Verifies a token through the auth verticle (node-local). */
+  Future<Principal> verify(String token) {
+    return hub.vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", token))
+        .map(msg -> Principal.fromJson(msg.body()))
+        .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED
+            ? new ProtocolException(ErrorCode.UNAUTHORIZED, re.getMessage())
+            : new ProtocolException(ErrorCode.INTERNAL, "token verification unavailable")));
+  }
+
+  /** Applies a refreshed token for the same user; resets the expiry timer. */
+  void refreshed(Principal p) {
+    principal = p;
+    scheduleExpiry();
+  }
+
+  private void onAuthFrame(Frame frame) {
+    if (authPending) {
+      return; // frames while a token is being verified are ignored: the client must await 'connected'
+    }
+    if (!frame.event().equals("auth")) {
+      refuse("first frame must be an auth frame");
+      return;
+    }
+    String token = frame.data().getValue("token") instanceof String s ? s : null;
+    if (token == null || token.isBlank()) {
+      refuse("auth frame has no token");
+      return;
+    }
+    authenticate(token, frame.id());
+  }
+
+  private void authenticate(String token, Object requestId) {
+    authPending = true;
+    verify(token).onComplete(ar -> {
+      authPending = false;
+      if (state != State.AUTHENTICATING) {
+        return;
+      }
+      if (ar.failed()) {
+        ProtocolException e = (ProtocolException) ar.cause();
+        refuse(e.getMessage());
+        return;
+      }
+      open(ar.result(), requestId);
+    });
+  }
+
+  private void open(Principal p, Object requestId) {
+    if (authTimer >= 0) {
+      hub.vertx.cancelTimer(authTimer);
+      authTimer = -1;
+    }
+    principal = p;
+    state = State.OPEN;
+    hub.registry.add(this);
+    scheduleExpiry();
+    join(RoomPolicy.userRoom(p.userId())).onComplete(ar -> {
+      if (state != State.OPEN) {
+        return;
+      }
+      if (ar.failed()) {
+        send(Frame.error(ErrorCode.INTERNAL, "could not register the connection; retry", requestId));
+        close(CloseCodes.SERVICE_RESTART, "internal error");
+        return;
+      }
+      send(Frame.encode("connected", new JsonObject()
+          .put("userId", p.userId())
+          .put("sessionId", id)
+          .put("timestamp", System.currentTimeMillis()), null, requestId));
+    });
+  }
+
+  private void scheduleExpiry() {
+    if (expiryTimer >= 0) {
+      hub.vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
+    if (principal.expiresAt() <= 0) {
+      return;
+    }
+    long delay = Math.max(1, principal.expiresAt() * 1000 + hub.config.jwtLeewaySeconds * 1000L - System.currentTimeMillis());
+    expiryTimer = hub.vertx.setTimer(delay, t -> {
+      expiryTimer = -1;
+      send(Frame.error(ErrorCode.UNAUTHORIZED, "token expired", null));
+      close(CloseCodes.UNAUTHORIZED, "token expired");
+    });
+  }
+
+  /** Refuses authentication: an UNAUTHORIZED error frame, then close 4401. */
+  private void refuse(String reason) {
+    if (state != State.AUTHENTICATING) {
+      return;
+    }
+    transport.write(Frame.error(ErrorCode.UNAUTHORIZED, reason, null));
+    cleanup();
+    transport.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+  }
+
+  private void cleanup() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    if (authTimer >= 0) {
+      hub.vertx.cancelTimer(authTimer);
+    }
+    if (expiryTimer >= 0) {
+      hub.vertx.cancelTimer(expiryTimer);
+    }
+    for (String room : rooms) {
+      hub.rooms.leave(this, room);
+    }
+    rooms.clear();
+    hub.registry.remove(this);
+  }
+
+  private boolean tooLarge(String text) {
+    int limit = hub.config.maxFrameBytes;
+    if (text.length() > limit) {
+      return true;
+    }
+    return text.length() * 3L > limit && text.getBytes(StandardCharsets.UTF_8).length > limit;
+  }
+}

@@ -1,0 +1,47 @@
+package io.herald.session;
+
+import io.herald.config.HeraldConfig;
+import io.herald.room.LocalRooms;
+import io.herald.room.RoomPolicy;
+import io.vertx.core.Vertx;
+
+/**
+ * The node-wide parts every session shares: configuration, this node's room index, the registry of
+ * open sessions, the room policy and the event handlers. One per node, used from every event loop.
+ */
+public final class SessionHub {
+  final Vertx vertx;
+  final HeraldConfig config;
+  final LocalRooms rooms;
+  final SessionRegistry registry;
+  final RoomPolicy policy;
+  final EventHandlers handlers;
+  final NodeState state;
+
+  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, NodeState state) {
+    this.vertx = vertx;
+    this.config = config;
+    this.rooms = rooms;
+    this.state = state;
+    this.registry = new SessionRegistry();
+    this.policy = new RoomPolicy(config.openPrefixes);
+    this.handlers = new EventHandlers(this);
+  }
+
+  /** Opens a session on the current context for a connection that a transport accepted. */
+  public Session open(Transport transport) {
+    return new Session(this, transport, vertx.getOrCreateContext());
+  }
+
+  public SessionRegistry registry() {
+    return registry;
+  }
+
+  public LocalRooms rooms() {
+    return rooms;
+  }
+
+  public NodeState state() {
+    return state;
+  }
+}

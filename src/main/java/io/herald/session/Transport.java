@@ -1,0 +1,17 @@
+package io.herald.session;
+
+/**
+ * What a session needs from a connection: write a text frame, close it. A transport adapter frames
+ * and authenticates, then hands a Transport to a {@link Session}; it holds no business logic.
+ * Methods are called on the session's context.
+ */
+public interface Transport {
+  /** Queues one text frame. Returns false, writing nothing, when the outbound queue is full. */
+  boolean write(String frame);
+
+  /** Closes the connection with a close code and reason; a no-op when already closed. */
+  void close(short code, String reason);
+
+  /** For logs and stats: "websocket", "sockjs", ... */
+  String kind();
+}
