@@ -95,7 +95,7 @@ public final class ApiRoutes {
     return ctx -> {
       JsonObject body;
       try {
-        Object parsed = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : ctx.body().buffer().toJson();
+        Object parsed = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : ctx.body().buffer().toJsonValue();
         if (!(parsed instanceof JsonObject o)) {
           ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body must be a JSON object");
           return;

@@ -22,6 +22,9 @@ public final class ClusterSetup {
     // A crashed member is suspected after this long without heartbeats (default 60 s).
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // A member listed without a port is looked for on cluster.port and the next 9 ports, so up to
+    // ten nodes on one host find each other (scripts/cluster, tests).
+    hz.setProperty("hazelcast.tcp.join.port.try.count", "10");
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(config.clusterPort).setPortAutoIncrement(true).setPortCount(100);
     net.getInterfaces().setEnabled(true).clear().addInterface(config.clusterHost);

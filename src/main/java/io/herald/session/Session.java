@@ -43,6 +43,9 @@ public final class Session {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private boolean authPending;
+  /** Frames that arrived while the token was being verified; replayed once the session opens. */
+  private java.util.ArrayDeque<String> early;
+  private static final int MAX_EARLY_FRAMES = 16;
 
   Session(SessionHub hub, Transport transport, Context context) {
     this.hub = hub;
@@ -90,6 +93,17 @@ public final class Session {
   /** A text frame from the client. */
   public void onText(String text) {
     if (state == State.CLOSED) {
+      return;
+    }
+    if (authPending) {
+      if (early == null) {
+        early = new java.util.ArrayDeque<>(4);
+      }
+      if (early.size() >= MAX_EARLY_FRAMES) {
+        refuse("too many frames before authentication completed");
+        return;
+      }
+      early.add(text);
       return;
     }
     if (tooLarge(text)) {
@@ -225,9 +239,6 @@ public final class Session {
   }
 
   private void onAuthFrame(Frame frame) {
-    if (authPending) {
-      return; // frames while a token is being verified are ignored: the client must await 'connected'
-    }
     if (!frame.event().equals("auth")) {
       refuse("first frame must be an auth frame");
       return;
@@ -243,11 +254,11 @@ public final class Session {
   private void authenticate(String token, Object requestId) {
     authPending = true;
     verify(token).onComplete(ar -> {
-      authPending = false;
       if (state != State.AUTHENTICATING) {
         return;
       }
       if (ar.failed()) {
+        authPending = false;
         ProtocolException e = (ProtocolException) ar.cause();
         refuse(e.getMessage());
         return;
@@ -278,7 +289,17 @@ public final class Session {
           .put("userId", p.userId())
           .put("sessionId", id)
           .put("timestamp", System.currentTimeMillis()), null, requestId));
+      authPending = false;
+      replayEarlyFrames();
     });
+  }
+
+  private void replayEarlyFrames() {
+    java.util.ArrayDeque<String> frames = early;
+    early = null;
+    while (frames != null && !frames.isEmpty() && state == State.OPEN) {
+      onText(frames.poll());
+    }
   }
 
   private void scheduleExpiry() {

@@ -1,0 +1,46 @@
+package io.herald.test;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/** A real HTTP client for the REST API. */
+public final class Http {
+  private static final HttpClient CLIENT = TestSocket.vertx().createHttpClient();
+
+  private Http() {}
+
+  /** A response: status and JSON body (null when the body is empty or not JSON). */
+  public record Response(int status, JsonObject json, String text) {}
+
+  public static Response request(HttpMethod method, int port, String path, String token, String body) {
+    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+    if (token != null) {
+      o.addHeader("Authorization", "Bearer " + token);
+    }
+    if (body != null) {
+      o.addHeader("content-type", "application/json");
+    }
+    return Await.result(CLIENT.request(o)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(resp -> resp.body().map(b -> {
+          JsonObject json = null;
+          try {
+            json = b.length() == 0 ? null : b.toJsonObject();
+          } catch (RuntimeException ignored) {
+            // not JSON: the test looks at text
+          }
+          return new Response(resp.statusCode(), json, b.toString());
+        })));
+  }
+
+  public static Response post(int port, String path, String token, JsonObject body) {
+    return request(HttpMethod.POST, port, path, token, body.encode());
+  }
+
+  public static Response get(int port, String path, String token) {
+    return request(HttpMethod.GET, port, path, token, null);
+  }
+}

@@ -1,0 +1,83 @@
+package io.herald.test;
+
+import io.herald.HeraldNode;
+import io.herald.config.ConfigLoader;
+import io.herald.config.HeraldConfig;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Starts real Herald nodes in this JVM for a test class: each class gets its own Hazelcast cluster
+ * name and port range, so classes never join each other (or a node a developer is running).
+ */
+public final class TestNodes implements AutoCloseable {
+  public static final String SECRET = "test-secret-0123456789-abcdefghijklmnop";
+
+  private final String clusterName = "herald-test-" + UUID.randomUUID();
+  private final int clusterPortBase = 20000 + ThreadLocalRandom.current().nextInt(0, 400) * 50;
+  private final List<HeraldNode> nodes = new ArrayList<>();
+
+  /** Starts a node with the test defaults plus {@code overrides} (dotted config keys). */
+  public HeraldNode start(Map<String, Object> overrides) {
+    HeraldNode node = Await.result(HeraldNode.start(config(overrides)));
+    nodes.add(node);
+    return node;
+  }
+
+  public HeraldNode start() {
+    return start(Map.of());
+  }
+
+  /** The configuration {@link #start} would use. */
+  public HeraldConfig config(Map<String, Object> overrides) {
+    Map<String, Object> o = new HashMap<>();
+    o.put("http.host", "127.0.0.1");
+    o.put("http.port", freePort());
+    o.put("cluster.name", clusterName);
+    o.put("cluster.port", clusterPortBase);
+    o.put("cluster.members", List.of("127.0.0.1"));
+    o.put("jwt.secret", SECRET);
+    o.put("node.event-loops", 2);
+    o.put("node.shutdown-grace-ms", 1000);
+    o.putAll(overrides);
+    return ConfigLoader.load(Map.of(), Path.of("target/no-config-here"), o);
+  }
+
+  /** Cluster members for a non-Herald Vert.x instance that must join the same cluster. */
+  public HeraldConfig producerConfig() {
+    return config(Map.of());
+  }
+
+  /** Stops one node gracefully. */
+  public void stop(HeraldNode node) {
+    nodes.remove(node);
+    Await.result(node.stop());
+  }
+
+  @Override
+  public void close() {
+    List<Future<Void>> stops = new ArrayList<>();
+    for (HeraldNode n : nodes) {
+      stops.add(n.stop());
+    }
+    nodes.clear();
+    Await.result(Future.join(stops));
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
