@@ -1,0 +1,120 @@
+package io.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.HeraldNode;
+import io.herald.test.Http;
+import io.herald.test.TestNodes;
+import io.herald.test.TestSocket;
+import io.herald.test.Tokens;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("two clustered nodes in one JVM")
+class ClusterTest {
+  TestNodes nodes;
+  HeraldNode a;
+  HeraldNode b;
+  final String service = Tokens.service();
+
+  @BeforeEach
+  void start() {
+    nodes = new TestNodes();
+    a = nodes.start();
+    b = nodes.start();
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.close();
+  }
+
+  @Test
+  @DisplayName("a room message and a user message published on node A reach sockets on node B")
+  void crossNodeDelivery() {
+    try (TestSocket onB = TestSocket.connect(b.httpPort(), Tokens.user("carol", "course:*"));
+        TestSocket onA = TestSocket.connect(a.httpPort(), Tokens.user("dave", "course:*"))) {
+      onB.request("join-room", new JsonObject().put("room", "course:9"));
+      onA.request("join-room", new JsonObject().put("room", "course:9"));
+
+      Http.Response room = Http.post(a.httpPort(), "/api/rooms/course:9/events", service,
+          new JsonObject().put("event", "quiz").put("data", new JsonObject().put("q", 1)));
+      assertThat(room.json().getBoolean("delivered")).isTrue();
+      JsonObject f = onB.expect("quiz");
+      assertThat(f.getString("room")).isEqualTo("course:9");
+      assertThat(onA.expect("quiz").getString("room")).isEqualTo("course:9");
+
+      Http.Response user = Http.post(a.httpPort(), "/api/gateway/send", service,
+          new JsonObject().put("userId", "carol").put("event", "dm").put("message", "hello"));
+      assertThat(user.json().getBoolean("success")).isTrue();
+      assertThat(onB.expect("dm").getString("data")).isEqualTo("hello");
+
+      Http.Response many = Http.post(a.httpPort(), "/api/gateway/send-many", service, new JsonObject()
+          .put("userIds", new JsonArray().add("carol").add("dave")).put("event", "bulk").put("message", 1));
+      assertThat(many.status()).isEqualTo(200);
+      assertThat(onB.expect("bulk").getInteger("data")).isEqualTo(1);
+      assertThat(onA.expect("bulk").getInteger("data")).isEqualTo(1);
+
+      Http.post(b.httpPort(), "/api/broadcast", service, new JsonObject().put("event", "all"));
+      onA.expect("all");
+      onB.expect("all");
+
+      Http.post(a.httpPort(), "/api/notifications", service,
+          new JsonObject().put("userId", "carol").put("title", "t").put("message", "m"));
+      assertThat(onB.expect("notification").getJsonObject("data").getString("type")).isEqualTo("info");
+    }
+  }
+
+  @Test
+  @DisplayName("status, connected and stats are cluster-wide")
+  void clusterWideStatus() {
+    try (TestSocket onB = TestSocket.connect(b.httpPort(), Tokens.user("erin"))) {
+      assertThat(Http.get(a.httpPort(), "/api/gateway/status/erin", service).json().getBoolean("connected")).isTrue();
+      assertThat(Http.get(a.httpPort(), "/api/gateway/connected", service).json().getJsonArray("connectedUsers"))
+          .containsExactly("erin");
+      JsonObject stats = Http.get(a.httpPort(), "/api/gateway/stats", service).json();
+      assertThat(stats.getInteger("connectedUsers")).isEqualTo(1);
+      assertThat(stats.getInteger("connections")).isEqualTo(1);
+      assertThat(stats.getJsonArray("nodes")).hasSize(2);
+    }
+  }
+
+  @Test
+  @DisplayName("when a socket closes, the cluster no longer lists its user")
+  void closeUpdatesIndex() {
+    TestSocket s = TestSocket.connect(b.httpPort(), Tokens.user("frank"));
+    s.close();
+    s.awaitClose();
+    awaitConnected(a, "frank", false);
+  }
+
+  @Test
+  @DisplayName("a node that leaves takes its users and rooms out of the cluster index")
+  void nodeLeaves() {
+    TestSocket s = TestSocket.connect(b.httpPort(), Tokens.user("gina", "course:*"));
+    s.request("join-room", new JsonObject().put("room", "course:1"));
+    assertThat(Http.get(a.httpPort(), "/api/gateway/status/gina", service).json().getBoolean("connected")).isTrue();
+    nodes.stop(b);
+    assertThat(s.awaitClose()).isEqualTo((short) 1012);
+    awaitConnected(a, "gina", false);
+    assertThat(Http.post(a.httpPort(), "/api/rooms/course:1/events", service, new JsonObject().put("event", "x"))
+        .json().getBoolean("delivered")).isFalse();
+  }
+
+  /** Polls the status endpoint (bounded) until it reports {@code expected}. */
+  private void awaitConnected(HeraldNode node, String user, boolean expected) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    boolean connected = !expected;
+    while (System.currentTimeMillis() < deadline) {
+      connected = Http.get(node.httpPort(), "/api/gateway/status/" + user, service).json().getBoolean("connected");
+      if (connected == expected) {
+        return;
+      }
+    }
+    assertThat(connected).as("connected(" + user + ")").isEqualTo(expected);
+  }
+}
