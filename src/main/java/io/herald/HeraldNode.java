@@ -61,6 +61,8 @@ public final class HeraldNode {
     if (!config.hasSigningKey()) {
       return Future.failedFuture(new IllegalStateException("no JWT signing key configured"));
     }
+    // Before Hazelcast's first class loads, so even its start-up warnings go through SLF4J.
+    System.setProperty("hazelcast.logging.type", "slf4j");
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config));
     int eventLoops = config.eventLoops > 0 ? config.eventLoops : 2 * Runtime.getRuntime().availableProcessors();
     VertxOptions options = new VertxOptions()
@@ -148,7 +150,7 @@ public final class HeraldNode {
     stopping = drained.future()
         .compose(v -> rooms.settled().otherwiseEmpty())
         .eventually(() -> vertx.close())
-        .onComplete(ar -> log.info("Herald node left the cluster"));
+        .andThen(ar -> log.info("Herald node left the cluster"));
     return stopping;
   }
 
