@@ -90,10 +90,14 @@ public final class HeraldNode {
       @Override
       public void memberRemoved(MembershipEvent event) {
         purgeDeparted(hazelcast, event);
+        reassertRooms();
       }
     });
+    vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
     ApiRoutes api = new ApiRoutes(vertx, config, directory, clusterManager::getNodes);
-    return vertx.deployVerticle(new AuthVerticle(config))
+    // A member that just joined may not have the partition table yet; ready means it can route.
+    return directory.nodes("__herald.warm-up")
+        .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api);
@@ -118,6 +122,12 @@ public final class HeraldNode {
       directory.retainNodes(live)
           .onSuccess(v -> log.info("member {} left; its rooms were removed from the directory", event.getMember().getUuid()))
           .onFailure(err -> log.warn("could not purge rooms of departed member {}: {}", event.getMember().getUuid(), err.toString()));
+    }
+  }
+
+  private void reassertRooms() {
+    if (!state.draining()) {
+      rooms.reassert().onFailure(err -> log.warn("could not re-assert this node's rooms: {}", err.toString()));
     }
   }
 

@@ -22,6 +22,9 @@ public final class ClusterSetup {
     // A crashed member is suspected after this long without heartbeats (default 60 s).
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // A joining member can miss the first partition table; the master republishes it this often
+    // (default 15 s, during which the new member's map operations wait).
+    hz.setProperty("hazelcast.partition.table.send.interval", "2");
     // A member listed without a port is looked for on cluster.port and the next 9 ports, so up to
     // ten nodes on one host find each other (scripts/cluster, tests).
     hz.setProperty("hazelcast.tcp.join.port.try.count", "10");

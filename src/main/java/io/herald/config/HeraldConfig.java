@@ -20,6 +20,7 @@ public final class HeraldConfig {
   public final String dataDir;
   public final int eventLoops;
   public final int shutdownGraceMs;
+  public final int reconcileIntervalMs;
 
   public final String httpHost;
   public final int httpPort;
@@ -57,6 +58,7 @@ public final class HeraldConfig {
     dataDir = string("data-dir", false);
     eventLoops = integer("node.event-loops", 0, 1024);
     shutdownGraceMs = integer("node.shutdown-grace-ms", 0, 8000);
+    reconcileIntervalMs = integer("node.reconcile-interval-ms", 1000, 3_600_000);
 
     httpHost = string("http.host", false);
     httpPort = integer("http.port", 0, 65535);

@@ -34,6 +34,15 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   }
 
   @Override
+  public Future<Void> addAll(Collection<String> rooms, String nodeId) {
+    if (rooms.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return Future.fromCompletionStage(map.submitToKeys(new HashSet<>(rooms), new AddNode(nodeId)), vertx.getOrCreateContext())
+        .mapEmpty();
+  }
+
+  @Override
   public Future<Void> remove(String room, String nodeId) {
     return Future.fromCompletionStage(map.submitToKey(room, new RemoveNodes(new HashSet<>(Set.of(nodeId)), false)), vertx.getOrCreateContext()).mapEmpty();
   }

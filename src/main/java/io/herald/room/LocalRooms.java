@@ -95,6 +95,22 @@ public final class LocalRooms {
     return out;
   }
 
+  /**
+   * Re-asserts this node's entry for every local room, healing entries lost in the cluster (a
+   * partition lost with a departed member). A room left meanwhile is removed again afterwards, in
+   * its own ordered sequence, so the directory never keeps a stale entry for this node.
+   */
+  public Future<Void> reassert() {
+    Set<String> snapshot = Set.copyOf(rooms.keySet());
+    return directory.addAll(snapshot, nodeId).andThen(ar -> {
+      for (String room : snapshot) {
+        if (!rooms.containsKey(room)) {
+          sequence(room, () -> rooms.containsKey(room) ? Future.succeededFuture() : directory.remove(room, nodeId));
+        }
+      }
+    });
+  }
+
   /** Completes when every directory update issued so far has completed (shutdown). */
   public Future<Void> settled() {
     return Future.join(List.copyOf(directoryOps.values())).mapEmpty();

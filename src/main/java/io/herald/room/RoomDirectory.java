@@ -19,6 +19,9 @@ public interface RoomDirectory {
 
   Future<Void> remove(String room, String nodeId);
 
+  /** Adds {@code nodeId} to every listed room in one batch (re-asserting this node's entries). */
+  Future<Void> addAll(Collection<String> rooms, String nodeId);
+
   /** Nodes holding members of {@code room}; empty when none. */
   Future<Set<String>> nodes(String room);
 

@@ -105,6 +105,20 @@ class ClusterTest {
         .json().getBoolean("delivered")).isFalse();
   }
 
+  @Test
+  @DisplayName("a node re-asserts its index entries when they are lost (e.g. with a departed member's partitions)")
+  void reassertsLostEntries() {
+    HeraldNode c = nodes.start(java.util.Map.of("node.reconcile-interval-ms", 1000));
+    try (TestSocket s = TestSocket.connect(c.httpPort(), Tokens.user("ivy"))) {
+      awaitConnected(a, "ivy", true);
+      com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+          ((io.vertx.core.internal.VertxInternal) a.vertx()).clusterManager()).getHazelcastInstance();
+      hz.getMap(io.herald.room.HazelcastRoomDirectory.MAP_NAME).delete("user:ivy");
+      assertThat(Http.get(a.httpPort(), "/api/gateway/status/ivy", service).json().getBoolean("connected")).isFalse();
+      awaitConnected(a, "ivy", true);
+    }
+  }
+
   /** Polls the status endpoint (bounded) until it reports {@code expected}. */
   private void awaitConnected(HeraldNode node, String user, boolean expected) {
     long deadline = System.currentTimeMillis() + 10_000;
