@@ -48,6 +48,8 @@ public final class HeraldConfig {
   public final int authTimeoutMs;
   public final int maxOutboundQueueBytes;
   public final int rateLimitPerMinute;
+  public final int pingIntervalMs;
+  public final int idleTimeoutMs;
 
   public final int maxRoomsPerConnection;
   public final List<String> openPrefixes;
@@ -86,12 +88,17 @@ public final class HeraldConfig {
     authTimeoutMs = integer("ws.auth-timeout-ms", 100, 600_000);
     maxOutboundQueueBytes = integer("ws.max-outbound-queue-bytes", 4096, 256 * 1024 * 1024);
     rateLimitPerMinute = integer("ws.rate-limit-per-minute", 1, 1_000_000);
+    pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
+    idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
 
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
 
     if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
+    }
+    if (idleTimeoutMs <= pingIntervalMs) {
+      error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
     }
     if (!wsPath.startsWith("/")) {
       error("ws.path", "must start with '/'");

@@ -8,12 +8,17 @@ import io.herald.session.NodeState;
 import io.herald.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The socket bridge: one instance per event loop, all sharing the HTTP port. Serves the WebSocket
@@ -25,6 +30,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final SessionHub hub;
   private final ApiRoutes api;
   private HttpServer server;
+  /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive pings. */
+  private final Set<ServerWebSocket> sockets = new HashSet<>();
 
   public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api) {
     this.config = config;
@@ -43,7 +50,8 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(hardLimit)
         .setMaxWebSocketMessageSize(hardLimit)
         .setRegisterWebSocketWriteHandlers(false)
-        .setIdleTimeout(0);
+        .setReadIdleTimeout(config.idleTimeoutMs)
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -56,6 +64,7 @@ public final class GatewayVerticle extends VerticleBase {
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+    vertx.setPeriodic(config.pingIntervalMs, id -> pingAll());
     return server.listen();
   }
 
@@ -76,8 +85,19 @@ public final class GatewayVerticle extends VerticleBase {
       token = ctx.request().getParam("token");
     }
     String upgradeToken = token == null || token.isBlank() ? null : token;
-    ctx.request().toWebSocket()
-        .onSuccess(ws -> WebSocketTransport.attach(hub, ws, upgradeToken, config.maxOutboundQueueBytes));
+    ctx.request().toWebSocket().onSuccess(ws -> {
+      sockets.add(ws);
+      WebSocketTransport.attach(hub, ws, upgradeToken, config.maxOutboundQueueBytes).onClosed(() -> sockets.remove(ws));
+    });
+  }
+
+  private void pingAll() {
+    Buffer empty = Buffer.buffer();
+    for (ServerWebSocket ws : sockets) {
+      if (!ws.writeQueueFull()) {
+        ws.writePing(empty);
+      }
+    }
   }
 
   private static String bearer(String header) {

@@ -16,16 +16,27 @@ public final class WebSocketTransport implements Transport {
     this.ws = ws;
   }
 
+  private Runnable onClosed = () -> { };
+
   /** Wraps an accepted WebSocket and hands it to a new session. */
-  public static Session attach(SessionHub hub, ServerWebSocket ws, String upgradeToken, int maxOutboundQueueBytes) {
+  public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken, int maxOutboundQueueBytes) {
     ws.setWriteQueueMaxSize(maxOutboundQueueBytes);
-    Session session = hub.open(new WebSocketTransport(ws));
+    WebSocketTransport transport = new WebSocketTransport(ws);
+    Session session = hub.open(transport);
     ws.textMessageHandler(session::onText);
     ws.binaryMessageHandler(b -> session.onBinary());
     ws.exceptionHandler(err -> { }); // the close handler follows; nothing to add
-    ws.closeHandler(v -> session.onTransportClosed());
+    ws.closeHandler(v -> {
+      session.onTransportClosed();
+      transport.onClosed.run();
+    });
     session.start(upgradeToken);
-    return session;
+    return transport;
+  }
+
+  /** Runs {@code action} once the connection has closed. */
+  public void onClosed(Runnable action) {
+    this.onClosed = action;
   }
 
   @Override
