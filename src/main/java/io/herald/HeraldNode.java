@@ -25,9 +25,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeraldNode {
   private static final Logger log = LoggerFactory.getLogger(HeraldNode.class);
+  /** The member attribute where vertx-hazelcast keeps the Vert.x node id (not the member UUID). */
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final HeraldConfig config;
   private final Vertx vertx;
@@ -89,8 +89,7 @@ public final class HeraldNode {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        purgeDeparted(hazelcast, event);
-        reassertRooms();
+        onMemberRemoved(event);
       }
     });
     vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
@@ -112,17 +111,19 @@ public final class HeraldNode {
         .mapEmpty();
   }
 
-  /** The oldest surviving member removes the departed member's entries from the room directory. */
-  private void purgeDeparted(HazelcastInstance hazelcast, MembershipEvent event) {
-    Set<String> live = new HashSet<>();
-    event.getMembers().forEach(m -> live.add(m.getUuid().toString()));
-    boolean oldest = !event.getMembers().isEmpty()
-        && event.getMembers().iterator().next().getUuid().equals(hazelcast.getCluster().getLocalMember().getUuid());
-    if (oldest) {
-      directory.retainNodes(live)
-          .onSuccess(v -> log.info("member {} left; its rooms were removed from the directory", event.getMember().getUuid()))
-          .onFailure(err -> log.warn("could not purge rooms of departed member {}: {}", event.getMember().getUuid(), err.toString()));
+  /**
+   * Every surviving Herald node removes the departed member's entries from the room directory
+   * (idempotent, so it does not matter which one finishes first), then re-asserts its own.
+   */
+  private void onMemberRemoved(MembershipEvent event) {
+    String departed = event.getMember().getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+    if (departed == null || state.draining()) {
+      return; // not a Vert.x member, or we are leaving ourselves
     }
+    directory.purgeNode(departed)
+        .onSuccess(v -> log.info("member {} left; its rooms were removed from the directory", departed))
+        .onFailure(err -> log.warn("could not purge rooms of departed member {}: {}", departed, err.toString()))
+        .onComplete(ar -> reassertRooms());
   }
 
   private void reassertRooms() {

@@ -75,7 +75,13 @@ public final class TokenVerifier {
     return jwt.authenticate(new TokenCredentials(token))
         .recover(err -> Future.failedFuture(new AuthException("invalid token: " + reason(err))))
         .compose(user -> {
-          JsonObject claims = user.principal();
+          // vertx-auth-jwt 5 moves exp/iat/nbf from the principal into the user's attributes.
+          JsonObject claims = user.principal().copy();
+          for (String time : List.of("exp", "nbf", "iat")) {
+            if (!claims.containsKey(time) && user.attributes().containsKey(time)) {
+              claims.put(time, user.attributes().getValue(time));
+            }
+          }
           try {
             return Future.succeededFuture(toPrincipal(claims));
           } catch (AuthException e) {

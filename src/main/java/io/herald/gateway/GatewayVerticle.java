@@ -50,6 +50,10 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(hardLimit)
         .setMaxWebSocketMessageSize(hardLimit)
         .setRegisterWebSocketWriteHandlers(false)
+        // No permessage-deflate: each connection would keep ~100 kB of zlib state, and the frame
+        // limit would apply to compressed bytes instead of what the client really sent.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setReadIdleTimeout(config.idleTimeoutMs)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
@@ -101,7 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private static String bearer(String header) {
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
       return header.substring(7).trim();
     }
     return null;

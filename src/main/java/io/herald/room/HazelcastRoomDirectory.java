@@ -1,8 +1,7 @@
 package io.herald.room;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
+import com.hazelcast.multimap.MultiMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -14,57 +13,76 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@link RoomDirectory} in a Hazelcast map {@code room -> set of node ids}, changed only through
- * entry processors so concurrent adds and removes from several nodes never lose each other.
+ * {@link RoomDirectory} in two Hazelcast multimaps with set semantics: {@code herald.rooms} (room ->
+ * node ids) for routing, and {@code herald.node-rooms} (node id -> rooms) so a departed node's
+ * entries are found without scanning every room.
+ *
+ * <p>Only built-in operations are used (no entry processors or other Herald classes run inside
+ * Hazelcast), so any member can hold these partitions, including a producer's clustered Vert.x
+ * that does not have Herald on its classpath. Hazelcast's multimap API is synchronous: every call
+ * runs on a worker thread, never on an event loop.
  */
 public final class HazelcastRoomDirectory implements RoomDirectory {
-  public static final String MAP_NAME = "herald.rooms";
+  public static final String ROOMS = "herald.rooms";
+  public static final String NODE_ROOMS = "herald.node-rooms";
 
   private final Vertx vertx;
-  private final IMap<String, HashSet<String>> map;
+  private final MultiMap<String, String> rooms;
+  private final MultiMap<String, String> nodeRooms;
 
   public HazelcastRoomDirectory(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
-    this.map = hazelcast.getMap(MAP_NAME);
+    this.rooms = hazelcast.getMultiMap(ROOMS);
+    this.nodeRooms = hazelcast.getMultiMap(NODE_ROOMS);
   }
 
   @Override
   public Future<Void> add(String room, String nodeId) {
-    return Future.fromCompletionStage(map.submitToKey(room, new AddNode(nodeId)), vertx.getOrCreateContext()).mapEmpty();
+    return blocking(() -> {
+      nodeRooms.put(nodeId, room);
+      rooms.put(room, nodeId);
+      return null;
+    });
   }
 
   @Override
-  public Future<Void> addAll(Collection<String> rooms, String nodeId) {
-    if (rooms.isEmpty()) {
+  public Future<Void> addAll(Collection<String> roomNames, String nodeId) {
+    if (roomNames.isEmpty()) {
       return Future.succeededFuture();
     }
-    return Future.fromCompletionStage(map.submitToKeys(new HashSet<>(rooms), new AddNode(nodeId)), vertx.getOrCreateContext())
-        .mapEmpty();
+    List<String> copy = List.copyOf(roomNames);
+    return blocking(() -> {
+      for (String room : copy) {
+        nodeRooms.put(nodeId, room);
+        rooms.put(room, nodeId);
+      }
+      return null;
+    });
   }
 
   @Override
   public Future<Void> remove(String room, String nodeId) {
-    return Future.fromCompletionStage(map.submitToKey(room, new RemoveNodes(new HashSet<>(Set.of(nodeId)), false)), vertx.getOrCreateContext()).mapEmpty();
+    return blocking(() -> {
+      rooms.remove(room, nodeId);
+      nodeRooms.remove(nodeId, room);
+      return null;
+    });
   }
 
   @Override
   public Future<Set<String>> nodes(String room) {
-    return Future.fromCompletionStage(map.getAsync(room), vertx.getOrCreateContext()).map(s -> s == null ? Set.<String>of() : s);
+    return blocking(() -> new HashSet<>(rooms.get(room)));
   }
 
   @Override
-  public Future<Map<String, Set<String>>> nodes(Collection<String> rooms) {
-    List<String> keys = new ArrayList<>(new HashSet<>(rooms));
-    List<Future<Set<String>>> lookups = new ArrayList<>(keys.size());
-    for (String k : keys) {
-      lookups.add(nodes(k));
-    }
-    return Future.all(lookups).map(all -> {
+  public Future<Map<String, Set<String>>> nodes(Collection<String> roomNames) {
+    Set<String> keys = new HashSet<>(roomNames);
+    return blocking(() -> {
       Map<String, Set<String>> out = new HashMap<>();
-      for (int i = 0; i < keys.size(); i++) {
-        Set<String> nodes = all.resultAt(i);
+      for (String k : keys) {
+        Collection<String> nodes = rooms.get(k);
         if (!nodes.isEmpty()) {
-          out.put(keys.get(i), nodes);
+          out.put(k, new HashSet<>(nodes));
         }
       }
       return out;
@@ -73,61 +91,20 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public Future<List<String>> rooms() {
-    return vertx.executeBlocking(() -> new ArrayList<>(map.keySet()), false);
+    return blocking(() -> new ArrayList<>(rooms.keySet()));
   }
 
   @Override
-  public Future<Void> retainNodes(Set<String> liveNodes) {
-    return vertx.executeBlocking(() -> {
-      map.executeOnEntries(new RemoveNodes(new HashSet<>(liveNodes), true));
+  public Future<Void> purgeNode(String nodeId) {
+    return blocking(() -> {
+      for (String room : nodeRooms.remove(nodeId)) {
+        rooms.remove(room, nodeId);
+      }
       return null;
-    }, false);
+    });
   }
 
-  /** Adds one node id to a room's set. */
-  static final class AddNode implements EntryProcessor<String, HashSet<String>, Void> {
-    private final String nodeId;
-
-    AddNode(String nodeId) {
-      this.nodeId = nodeId;
-    }
-
-    @Override
-    public Void process(Map.Entry<String, HashSet<String>> entry) {
-      HashSet<String> nodes = entry.getValue() == null ? new HashSet<>() : entry.getValue();
-      if (nodes.add(nodeId)) {
-        entry.setValue(nodes);
-      }
-      return null;
-    }
-  }
-
-  /**
-   * Removes the given node ids ({@code keep == false}) or every id not among them ({@code keep ==
-   * true}); deletes the entry when no node is left.
-   */
-  static final class RemoveNodes implements EntryProcessor<String, HashSet<String>, Void> {
-    private final Set<String> ids;
-    private final boolean keep;
-
-    RemoveNodes(Set<String> ids, boolean keep) {
-      this.ids = ids;
-      this.keep = keep;
-    }
-
-    @Override
-    public Void process(Map.Entry<String, HashSet<String>> entry) {
-      HashSet<String> nodes = entry.getValue();
-      if (nodes == null) {
-        return null;
-      }
-      boolean changed = keep ? nodes.retainAll(ids) : nodes.removeAll(ids);
-      if (nodes.isEmpty()) {
-        entry.setValue(null);
-      } else if (changed) {
-        entry.setValue(nodes);
-      }
-      return null;
-    }
+  private <T> Future<T> blocking(java.util.concurrent.Callable<T> op) {
+    return vertx.executeBlocking(op, false);
   }
 }

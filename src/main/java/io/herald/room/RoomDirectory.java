@@ -31,6 +31,6 @@ public interface RoomDirectory {
   /** Every room with members somewhere, for status and stats endpoints. */
   Future<List<String>> rooms();
 
-  /** Removes every entry of a node not in {@code liveNodes}. */
-  Future<Void> retainNodes(Set<String> liveNodes);
+  /** Removes every entry of a node (one that left the cluster). Idempotent. */
+  Future<Void> purgeNode(String nodeId);
 }

@@ -113,7 +113,7 @@ class ClusterTest {
       awaitConnected(a, "ivy", true);
       com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
           ((io.vertx.core.internal.VertxInternal) a.vertx()).clusterManager()).getHazelcastInstance();
-      hz.getMap(io.herald.room.HazelcastRoomDirectory.MAP_NAME).delete("user:ivy");
+      hz.getMultiMap(io.herald.room.HazelcastRoomDirectory.ROOMS).remove("user:ivy");
       assertThat(Http.get(a.httpPort(), "/api/gateway/status/ivy", service).json().getBoolean("connected")).isFalse();
       awaitConnected(a, "ivy", true);
     }
