@@ -34,12 +34,17 @@ public record NewNotification(String userId, String event, String type, String t
     if (json == null) {
       throw new IllegalArgumentException("body must be a JSON object");
     }
-    try {
-      return new NewNotification(json.getString("userId"), json.getString("event"), json.getString("type"),
-          json.getString("title"), json.getString("message"), json.getValue("data"));
-    } catch (ClassCastException e) {
-      throw new IllegalArgumentException("userId, event, type, title and message must be strings");
+    return new NewNotification(text(json, "userId"), text(json, "event"), text(json, "type"),
+        text(json, "title"), text(json, "message"), json.getValue("data"));
+  }
+
+  /** The string at {@code key}, or null when absent; anything but a string is refused. */
+  static String text(JsonObject json, String key) {
+    Object v = json.getValue(key);
+    if (v != null && !(v instanceof String)) {
+      throw new IllegalArgumentException(key + " must be a string");
     }
+    return (String) v;
   }
 
   /** {@code data} as JSON text for a jsonb column, or null. */
