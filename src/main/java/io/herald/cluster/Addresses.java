@@ -25,6 +25,29 @@ public final class Addresses {
   /** Node-local: verify a JWT. Body {token}; reply the principal, or fails with 401. */
   public static final String AUTH_VERIFY = "herald.auth.verify";
 
+  /*
+   * Node-local store API (StoreVerticle, docs/storage.md). Every reply is JSON; failures carry 400
+   * (bad request, the message names the field) or 503 (the database is unavailable).
+   */
+  /** Store one notification. Body a NewNotification ({userId, event?, type, title, message, data}); reply the stored one. */
+  public static final String STORE_INSERT = "herald.store.insert";
+  /** Store several notifications atomically. Body {items: [NewNotification]}; reply {items: [stored, in order]}. */
+  public static final String STORE_INSERT_BATCH = "herald.store.insert-batch";
+  /** Replay: a user's notifications after an id, ascending. Body {userId, afterId, limit}; reply {items}. */
+  public static final String STORE_AFTER = "herald.store.after";
+  /** A user's newest unread notifications, ascending. Body {userId, limit}; reply {items}. */
+  public static final String STORE_UNREAD = "herald.store.unread";
+  /** History page, newest first. Body {userId, before?, limit}; reply {items, nextBefore}. */
+  public static final String STORE_PAGE = "herald.store.page";
+  /** Mark some of a user's notifications read. Body {userId, ids: [..]}; reply {updated}. */
+  public static final String STORE_MARK_READ = "herald.store.mark-read";
+  /** Mark all of a user's notifications read. Body {userId}; reply {updated}. */
+  public static final String STORE_MARK_ALL_READ = "herald.store.mark-all-read";
+  /** Mark one notification read. Body {userId, id}; reply {found} (false: not this user's). */
+  public static final String STORE_MARK_ONE_READ = "herald.store.mark-one-read";
+  /** A user's unread count. Body {userId}; reply {count}. */
+  public static final String STORE_UNREAD_COUNT = "herald.store.unread-count";
+
   /** Prefix of the one consumer each node registers for deliveries and queries addressed to it. */
   public static final String NODE_PREFIX = "herald.node.";
   /** Published to every node: a frame for all local sockets (broadcast). */

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class HeraldConfig {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
+  private static final Pattern PG_URL = Pattern.compile("postgres(ql)?://[^/?#\\s]+(/[^?#\\s]*)?(\\?\\S*)?");
+  private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@]*:)[^@]*@");
 
   private final Map<String, Object> raw;
   private final List<String> errors = new ArrayList<>();
@@ -54,6 +56,18 @@ public final class HeraldConfig {
   public final int maxRoomsPerConnection;
   public final List<String> openPrefixes;
 
+  /** Empty: run an embedded PostgreSQL. */
+  public final String pgUrl;
+  public final int pgPoolSize;
+  public final int pgTimeoutMs;
+  public final String pgEmbeddedDataDir;
+  /** 0: the embedded server picks a free port. */
+  public final int pgEmbeddedPort;
+
+  public final int retentionMaxAgeDays;
+  public final int retentionMaxPerUser;
+  public final int retentionIntervalMs;
+
   HeraldConfig(Map<String, Object> raw) {
     this.raw = Map.copyOf(raw);
     devMode = bool("dev-mode");
@@ -94,6 +108,16 @@ public final class HeraldConfig {
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
 
+    pgUrl = string("pg.url", true);
+    pgPoolSize = integer("pg.pool-size", 1, 256);
+    pgTimeoutMs = integer("pg.timeout-ms", 100, 600_000);
+    pgEmbeddedDataDir = string("pg.embedded-data-dir", false);
+    pgEmbeddedPort = integer("pg.embedded-port", 0, 65535);
+
+    retentionMaxAgeDays = integer("retention.max-age-days", 1, 36_500);
+    retentionMaxPerUser = integer("retention.max-per-user", 1, 10_000_000);
+    retentionIntervalMs = integer("retention.interval-ms", 1000, 7 * 24 * 3600 * 1000);
+
     if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
     }
@@ -107,6 +131,9 @@ public final class HeraldConfig {
       if (!PREFIX.matcher(p).matches() || p.contains(":")) {
         error("rooms.open-prefixes", "'" + p + "' is not a room prefix (letters, digits, _ . @ -)");
       }
+    }
+    if (!pgUrl.isEmpty() && !PG_URL.matcher(pgUrl).matches()) {
+      error("pg.url", "must look like postgresql://user:pass@host:5432/db, got '" + maskPassword(pgUrl) + "'");
     }
     if (!errors.isEmpty()) {
       throw new ConfigException("Invalid configuration:\n  " + String.join("\n  ", errors));
@@ -129,7 +156,13 @@ public final class HeraldConfig {
   public Map<String, Object> describe() {
     Map<String, Object> out = new java.util.TreeMap<>(raw);
     out.computeIfPresent("jwt.secret", (k, v) -> v.toString().isEmpty() ? "" : "***");
+    out.computeIfPresent("pg.url", (k, v) -> maskPassword(v.toString()));
     return out;
+  }
+
+  /** {@code url} with the password (if any) replaced by {@code ***}. */
+  static String maskPassword(String url) {
+    return URL_PASSWORD.matcher(url).replaceFirst("$1***@");
   }
 
   private void error(String key, String message) {
