@@ -17,6 +17,9 @@ import io.herald.routing.RoutingVerticle;
 import io.herald.session.NodeState;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
+import io.herald.store.Database;
+import io.herald.store.PgNotificationStore;
+import io.herald.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,6 +51,7 @@ public final class HeraldNode {
   private SessionHub hub;
   private LocalRooms rooms;
   private RoomDirectory directory;
+  private Database database;
   private volatile Future<Void> stopping;
 
   private HeraldNode(HeraldConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
@@ -73,7 +77,9 @@ public final class HeraldNode {
           HeraldNode node = new HeraldNode(config, vertx, cm);
           return node.deploy(eventLoops)
               .map(node)
-              .recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
+              .recover(err -> (node.database == null ? Future.<Void>succeededFuture() : node.database.close())
+                  .eventually(() -> vertx.close())
+                  .transform(v -> Future.failedFuture(err)));
         });
   }
 
@@ -96,6 +102,13 @@ public final class HeraldNode {
     ApiRoutes api = new ApiRoutes(vertx, config, directory, clusterManager::getNodes);
     // A member that just joined may not have the partition table yet; ready means it can route.
     return directory.nodes("__herald.warm-up")
+        .compose(v -> Database.start(vertx, config))
+        .compose(db -> {
+          database = db;
+          StoreVerticle store = new StoreVerticle(config, new PgNotificationStore(db, config.pgTimeoutMs));
+          state.storeHealth(store::available);
+          return vertx.deployVerticle(store);
+        })
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
@@ -146,7 +159,7 @@ public final class HeraldNode {
     String frame = Frame.encode("reconnect", reconnect, null, null);
     for (Session s : hub.registry().all()) {
       s.runOnContext(() -> {
-        s.deliver(frame);
+        s.deliver(frame, -1);
         s.close(CloseCodes.SERVICE_RESTART, "server shutting down");
       });
     }
@@ -160,9 +173,19 @@ public final class HeraldNode {
     });
     stopping = drained.future()
         .compose(v -> rooms.settled().otherwiseEmpty())
+        .eventually(this::undeployAll)
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .eventually(() -> vertx.close())
         .andThen(ar -> log.info("Herald node left the cluster"));
     return stopping;
+  }
+
+  private Future<Void> undeployAll() {
+    List<Future<Void>> undeploys = new java.util.ArrayList<>();
+    for (String id : vertx.deploymentIDs()) {
+      undeploys.add(vertx.undeploy(id));
+    }
+    return Future.join(undeploys).mapEmpty();
   }
 
   /** The HTTP port the gateways listen on. */

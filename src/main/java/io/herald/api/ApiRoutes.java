@@ -10,6 +10,9 @@ import io.herald.protocol.SendRequests;
 import io.herald.room.RoomDirectory;
 import io.herald.room.RoomPolicy;
 import io.herald.routing.RoutingVerticle;
+import io.herald.store.NotificationStore;
+import io.herald.store.StoreClient;
+import io.herald.store.UnreadCounts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -40,25 +43,122 @@ public final class ApiRoutes {
   private final HeraldConfig config;
   private final RoomDirectory directory;
   private final Supplier<List<String>> clusterNodes;
+  private final StoreClient store;
 
   public ApiRoutes(Vertx vertx, HeraldConfig config, RoomDirectory directory, Supplier<List<String>> clusterNodes) {
     this.vertx = vertx;
     this.config = config;
     this.directory = directory;
     this.clusterNodes = clusterNodes;
+    this.store = new StoreClient(vertx);
   }
 
   public void mount(Router router) {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes));
     router.route("/api/*").handler(this::authenticate);
-    router.post("/api/gateway/send").handler(json(this::send));
-    router.post("/api/gateway/send-many").handler(json(this::sendMany));
-    router.post("/api/notifications").handler(json(this::notification));
-    router.post("/api/rooms/:room/events").handler(json(this::roomEvent));
-    router.post("/api/broadcast").handler(json(this::broadcast));
-    router.get("/api/gateway/status/:userId").handler(this::status);
-    router.get("/api/gateway/connected").handler(this::connected);
-    router.get("/api/gateway/stats").handler(this::stats);
+    // A user's own notifications: any valid token, scoped to its user.
+    router.get("/api/notifications").handler(this::history);
+    router.get("/api/notifications/unread-count").handler(this::unreadCount);
+    router.post("/api/notifications/read-all").handler(this::markAllRead);
+    router.post("/api/notifications/:id/read").handler(this::markOneRead);
+    // Producers: a service role.
+    router.post("/api/gateway/send").handler(this::requireService).handler(json(this::send));
+    router.post("/api/gateway/send-many").handler(this::requireService).handler(json(this::sendMany));
+    router.post("/api/notifications").handler(this::requireService).handler(json(this::notification));
+    router.post("/api/rooms/:room/events").handler(this::requireService).handler(json(this::roomEvent));
+    router.post("/api/broadcast").handler(this::requireService).handler(json(this::broadcast));
+    router.get("/api/gateway/status/:userId").handler(this::requireService).handler(this::status);
+    router.get("/api/gateway/connected").handler(this::requireService).handler(this::connected);
+    router.get("/api/gateway/stats").handler(this::requireService).handler(this::stats);
+  }
+
+  private void requireService(RoutingContext ctx) {
+    Principal p = ctx.get(PRINCIPAL);
+    if (!p.hasAnyRole(config.serviceRoles)) {
+      ApiError.send(ctx, 403, ErrorCode.FORBIDDEN, "this API needs a token with one of the roles " + config.serviceRoles);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void history(RoutingContext ctx) {
+    Long before;
+    int limit;
+    try {
+      before = queryLong(ctx, "before");
+      Long l = queryLong(ctx, "limit");
+      limit = l == null ? NotificationStore.MAX_PAGE : (int) Math.max(1, Math.min(l, NotificationStore.MAX_PAGE));
+    } catch (ProtocolException e) {
+      ApiError.send(ctx, 400, e.code(), e.getMessage());
+      return;
+    }
+    store.page(user(ctx), before, limit)
+        .onSuccess(page -> ok(ctx, 200, page))
+        .onFailure(err -> storeFailure(ctx, err));
+  }
+
+  private void unreadCount(RoutingContext ctx) {
+    store.unreadCount(user(ctx))
+        .onSuccess(count -> ok(ctx, 200, new JsonObject().put("count", count)))
+        .onFailure(err -> storeFailure(ctx, err));
+  }
+
+  private void markAllRead(RoutingContext ctx) {
+    String user = user(ctx);
+    store.markAllRead(user)
+        .onSuccess(updated -> {
+          if (updated > 0) {
+            UnreadCounts.announce(vertx, store, user);
+          }
+          ok(ctx, 200, new JsonObject().put("success", true).put("updated", updated));
+        })
+        .onFailure(err -> storeFailure(ctx, err));
+  }
+
+  private void markOneRead(RoutingContext ctx) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "no such notification");
+      return;
+    }
+    String user = user(ctx);
+    store.markOneRead(user, id)
+        .onSuccess(found -> {
+          if (!found) {
+            ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "no such notification");
+            return;
+          }
+          UnreadCounts.announce(vertx, store, user);
+          ok(ctx, 200, new JsonObject().put("success", true).put("id", id));
+        })
+        .onFailure(err -> storeFailure(ctx, err));
+  }
+
+  private static String user(RoutingContext ctx) {
+    return ctx.<Principal>get(PRINCIPAL).userId();
+  }
+
+  private static Long queryLong(RoutingContext ctx, String name) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // fall through
+    }
+    throw new ProtocolException(ErrorCode.BAD_REQUEST, name + " must be a non-negative integer");
+  }
+
+  private static void storeFailure(RoutingContext ctx, Throwable err) {
+    ErrorCode code = err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
+    ApiError.send(ctx, code == ErrorCode.STORE_UNAVAILABLE ? 503 : ApiError.status(code), code, err.getMessage());
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -69,12 +169,7 @@ public final class ApiRoutes {
     }
     vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", header.substring(7).trim()))
         .onSuccess(msg -> {
-          Principal p = Principal.fromJson(msg.body());
-          if (!p.hasAnyRole(config.serviceRoles)) {
-            ApiError.send(ctx, 403, ErrorCode.FORBIDDEN, "this API needs a token with one of the roles " + config.serviceRoles);
-            return;
-          }
-          ctx.put(PRINCIPAL, p);
+          ctx.put(PRINCIPAL, Principal.fromJson(msg.body()));
           ctx.next();
         })
         .onFailure(err -> {
@@ -117,12 +212,17 @@ public final class ApiRoutes {
     String userId = SendRequests.userId(body, "userId");
     String event = SendRequests.event(body, "event");
     Object message = SendRequests.payload(body, "message", true);
-    request(ctx, Addresses.SEND_USER, new JsonObject().put("userId", userId).put("event", event).put("data", message),
+    request(ctx, Addresses.SEND_USER, new JsonObject().put("userId", userId).put("event", event).put("data", message)
+            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))),
         reply -> {
           boolean delivered = reply.getBoolean("delivered", false);
-          ok(ctx, 200, new JsonObject()
+          JsonObject out = new JsonObject()
               .put("success", delivered)
-              .put("message", delivered ? "Message sent to user " + userId : "User " + userId + " is not connected"));
+              .put("message", delivered ? "Message sent to user " + userId : "User " + userId + " is not connected");
+          if (reply.containsKey("id")) {
+            out.put("id", reply.getLong("id")); // stored: it will be replayed when the user connects
+          }
+          ok(ctx, 200, out);
         });
   }
 
@@ -131,7 +231,8 @@ public final class ApiRoutes {
     String event = SendRequests.event(body, "event");
     Object message = SendRequests.payload(body, "message", true);
     request(ctx, Addresses.SEND_USERS,
-        new JsonObject().put("userIds", new JsonArray(userIds)).put("event", event).put("data", message),
+        new JsonObject().put("userIds", new JsonArray(userIds)).put("event", event).put("data", message)
+            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))),
         reply -> ok(ctx, 200, new JsonObject()
             .put("success", true)
             .put("message", "Message sent to " + userIds.size() + " users")
@@ -142,7 +243,7 @@ public final class ApiRoutes {
     String userId = SendRequests.userId(body, "userId");
     SendRequests.notification(body); // validates before anything is sent
     request(ctx, Addresses.NOTIFY_USER, body.copy().put("userId", userId),
-        reply -> ok(ctx, 202, new JsonObject().put("success", true).put("delivered", reply.getBoolean("delivered", false))));
+        reply -> ok(ctx, 202, new JsonObject().put("id", reply.getLong("id"))));
   }
 
   private void roomEvent(RoutingContext ctx, JsonObject body) {
@@ -217,6 +318,8 @@ public final class ApiRoutes {
         .onFailure(err -> {
           if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.BAD_REQUEST) {
             ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, re.getMessage());
+          } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.STORE_UNAVAILABLE) {
+            ApiError.send(ctx, 503, ErrorCode.STORE_UNAVAILABLE, "notification store unavailable; nothing was stored or delivered");
           } else {
             unavailable(ctx, err);
           }

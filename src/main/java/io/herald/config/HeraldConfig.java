@@ -53,6 +53,7 @@ public final class HeraldConfig {
   public final int pingIntervalMs;
   public final int idleTimeoutMs;
 
+  public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
   public final List<String> openPrefixes;
 
@@ -105,6 +106,7 @@ public final class HeraldConfig {
     pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
     idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
 
+    replayUnreadLimit = integer("notifications.replay-unread-limit", 0, 1000);
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
 

@@ -89,9 +89,10 @@ public final class GatewayVerticle extends VerticleBase {
       token = ctx.request().getParam("token");
     }
     String upgradeToken = token == null || token.isBlank() ? null : token;
+    String lastNotificationId = ctx.request().getParam("lastNotificationId");
     ctx.request().toWebSocket().onSuccess(ws -> {
       sockets.add(ws);
-      WebSocketTransport.attach(hub, ws, upgradeToken, config.maxOutboundQueueBytes).onClosed(() -> sockets.remove(ws));
+      WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes).onClosed(() -> sockets.remove(ws));
     });
   }
 

@@ -45,6 +45,11 @@ public record Frame(String event, JsonObject data, Object id) {
     return f.encode();
   }
 
+  /** A frame of a stored item: {@code {"event","data","notificationId"}}. */
+  public static String persisted(String event, Object data, long notificationId) {
+    return new JsonObject().put("event", event).put("data", data).put("notificationId", notificationId).encode();
+  }
+
   /** An {@code error} frame. */
   public static String error(ErrorCode code, String message, Object id) {
     return encode("error", new JsonObject().put("code", code.name()).put("message", message), null, id);

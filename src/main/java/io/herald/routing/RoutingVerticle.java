@@ -1,6 +1,7 @@
 package io.herald.routing;
 
 import io.herald.cluster.Addresses;
+import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.SendRequests;
@@ -9,6 +10,9 @@ import io.herald.room.RoomDirectory;
 import io.herald.room.RoomPolicy;
 import io.herald.session.Session;
 import io.herald.session.SessionRegistry;
+import io.herald.store.NewNotification;
+import io.herald.store.StoreClient;
+import io.herald.store.StoredNotification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -41,8 +45,10 @@ public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
   /** Event-bus failure code for a refused body (the message names the field). */
   public static final int BAD_REQUEST = 400;
-  /** Event-bus failure code when the cluster index cannot be read. */
-  public static final int UNAVAILABLE = 503;
+  /** Event-bus failure code when the notification store is down or slow (nothing was delivered). */
+  public static final int STORE_UNAVAILABLE = 503;
+  /** Event-bus failure code when the cluster index cannot be read or the store failed otherwise. */
+  public static final int UNAVAILABLE = 500;
   static final String ACTION = "action";
   static final String DELIVER = "deliver";
   static final String STATS = "stats";
@@ -51,6 +57,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final RoomDirectory directory;
   private final LocalRooms rooms;
   private final SessionRegistry sessions;
+  private StoreClient store;
 
   public RoutingVerticle(String nodeId, RoomDirectory directory, LocalRooms rooms, SessionRegistry sessions) {
     this.nodeId = nodeId;
@@ -61,6 +68,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    store = new StoreClient(vertx);
     EventBus eb = vertx.eventBus();
     List<MessageConsumer<JsonObject>> consumers = List.of(
         eb.consumer(Addresses.SEND_USER, m -> handle(m, this::sendUser)),
@@ -80,7 +88,7 @@ public final class RoutingVerticle extends VerticleBase {
     try {
       JsonObject body = msg.body();
       if (body == null) {
-        throw new ProtocolException(io.herald.protocol.ErrorCode.BAD_REQUEST, "body must be a JSON object");
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "body must be a JSON object");
       }
       result = action.apply(body);
     } catch (ProtocolException e) {
@@ -91,36 +99,129 @@ public final class RoutingVerticle extends VerticleBase {
       return;
     }
     result.onSuccess(msg::reply).onFailure(err -> {
-      log.warn("routing failed: {}", err.toString());
-      msg.fail(UNAVAILABLE, "cluster index unavailable: " + err.getMessage());
+      if (err instanceof ProtocolException pe && pe.code() == ErrorCode.STORE_UNAVAILABLE) {
+        msg.fail(STORE_UNAVAILABLE, pe.getMessage());
+      } else if (err instanceof ProtocolException pe && pe.code() == ErrorCode.BAD_REQUEST) {
+        msg.fail(BAD_REQUEST, pe.getMessage());
+      } else {
+        log.warn("routing failed: {}", err.toString());
+        msg.fail(UNAVAILABLE, "routing failed: " + err.getMessage());
+      }
     });
   }
 
+  /**
+   * {@code send}: a {@code notification} event, or any event with {@code "persist": true}, is stored
+   * first (and then carries its id); other events are delivered as they are.
+   */
   private Future<JsonObject> sendUser(JsonObject body) {
     String userId = SendRequests.userId(body, "userId");
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
+    if (persisted(event, body)) {
+      return storeAndDeliver(List.of(toStore(userId, event, data))).map(stored -> stored.get(0));
+    }
     return toRoom(RoomPolicy.userRoom(userId), Frame.encode(event, data, null, null));
   }
 
+  /** {@code notify}: always stored, then delivered with its id. Reply {id, delivered}. */
   private Future<JsonObject> notifyUser(JsonObject body) {
     String userId = SendRequests.userId(body, "userId");
-    JsonObject notification = SendRequests.notification(body);
-    return toRoom(RoomPolicy.userRoom(userId), Frame.encode("notification", notification, null, null));
+    JsonObject n = SendRequests.notification(body);
+    return storeAndDeliver(List.of(NewNotification.of(userId, n.getString("type"), n.getString("title"),
+        n.getString("message"), n.getValue("data")))).map(stored -> stored.get(0));
   }
 
   private Future<JsonObject> sendUsers(JsonObject body) {
     List<String> userIds = SendRequests.userIds(body, "userIds");
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
+    if (persisted(event, body)) {
+      List<NewNotification> batch = new ArrayList<>(userIds.size());
+      userIds.forEach(u -> batch.add(toStore(u, event, data)));
+      return storeAndDeliver(batch).map(stored -> {
+        JsonArray ids = new JsonArray();
+        int delivered = 0;
+        for (JsonObject r : stored) {
+          ids.add(r.getLong("id"));
+          delivered += r.getBoolean("delivered") ? 1 : 0;
+        }
+        return new JsonObject().put("delivered", delivered).put("ids", ids);
+      });
+    }
     String frame = Frame.encode(event, data, null, null);
     List<String> userRooms = new ArrayList<>(userIds.size());
     userIds.forEach(u -> userRooms.add(RoomPolicy.userRoom(u)));
     return directory.nodes(userRooms).map(byRoom -> {
       Map<String, JsonArray> roomsPerNode = new HashMap<>();
       byRoom.forEach((room, nodes) -> nodes.forEach(n -> roomsPerNode.computeIfAbsent(n, k -> new JsonArray()).add(room)));
-      roomsPerNode.forEach((node, rs) -> deliverTo(node, rs, frame));
+      JsonArray frames = new JsonArray().add(delivery(frame, -1));
+      roomsPerNode.forEach((node, rs) -> deliverTo(node, rs, frames));
       return new JsonObject().put("delivered", byRoom.size());
+    });
+  }
+
+  private static boolean persisted(String event, JsonObject body) {
+    return NewNotification.DEFAULT_EVENT.equals(event) || Boolean.TRUE.equals(body.getValue("persist"));
+  }
+
+  /** A notification's fields come from its payload; a custom event stores the payload as data. */
+  private static NewNotification toStore(String userId, String event, Object data) {
+    if (NewNotification.DEFAULT_EVENT.equals(event)) {
+      JsonObject n = data instanceof JsonObject o ? o : new JsonObject().put("message", data == null ? null : data.toString());
+      return NewNotification.of(userId, n.getString("type", "info"), n.getString("title"), n.getString("message"),
+          n.getValue("data"));
+    }
+    return new NewNotification(userId, event, null, null, null, data);
+  }
+
+  /**
+   * Stores the batch (one transaction), then sends each user its frame followed by its new unread
+   * count. The store comes first: when it fails nothing is delivered. Replies one {id, delivered}
+   * per item, in order.
+   */
+  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch) {
+    Future<List<StoredNotification>> stored = batch.size() == 1
+        ? store.insert(batch.get(0)).map(List::of)
+        : store.insertBatch(batch);
+    return stored.compose(items -> {
+      List<Future<JsonObject>> deliveries = new ArrayList<>(items.size());
+      for (StoredNotification item : items) {
+        deliveries.add(deliverStored(item));
+      }
+      return Future.all(deliveries).map(all -> {
+        List<JsonObject> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+          out.add(all.resultAt(i));
+        }
+        return out;
+      });
+    });
+  }
+
+  private Future<JsonObject> deliverStored(StoredNotification item) {
+    String room = RoomPolicy.userRoom(item.userId());
+    JsonObject result = new JsonObject().put("id", item.id());
+    return directory.nodes(room).compose(nodes -> {
+      if (nodes.isEmpty()) {
+        return Future.succeededFuture(result.put("delivered", false));
+      }
+      // The count is read after the insert committed, so it includes this item.
+      return store.unreadCount(item.userId())
+          .map(count -> Frame.encode("unread_count", new JsonObject().put("count", count), null, null))
+          .otherwise((String) null)
+          .map(countFrame -> {
+            JsonArray frames = new JsonArray().add(delivery(item.toFrame(), item.id()));
+            if (countFrame != null) {
+              frames.add(delivery(countFrame, -1));
+            }
+            JsonArray rs = new JsonArray().add(room);
+            nodes.forEach(n -> deliverTo(n, rs, frames));
+            return result.put("delivered", true);
+          });
+    }).otherwise(err -> {
+      log.warn("stored {} but could not route it: {}", item.id(), err.toString());
+      return result.put("delivered", false);
     });
   }
 
@@ -143,13 +244,20 @@ public final class RoutingVerticle extends VerticleBase {
   private Future<JsonObject> toRoom(String room, String frame) {
     return directory.nodes(room).map(nodes -> {
       JsonArray rs = new JsonArray().add(room);
-      nodes.forEach(n -> deliverTo(n, rs, frame));
+      JsonArray frames = new JsonArray().add(delivery(frame, -1));
+      nodes.forEach(n -> deliverTo(n, rs, frames));
       return new JsonObject().put("delivered", !nodes.isEmpty());
     });
   }
 
-  private void deliverTo(String node, JsonArray roomNames, String frame) {
-    vertx.eventBus().send(Addresses.node(node), new JsonObject().put("rooms", roomNames).put("frame", frame),
+  /** One frame of a node message, with the stored item's id when it has one (-1 otherwise). */
+  private static JsonObject delivery(String frame, long notificationId) {
+    JsonObject d = new JsonObject().put("f", frame);
+    return notificationId < 0 ? d : d.put("n", notificationId);
+  }
+
+  private void deliverTo(String node, JsonArray roomNames, JsonArray frames) {
+    vertx.eventBus().send(Addresses.node(node), new JsonObject().put("rooms", roomNames).put("frames", frames),
         new DeliveryOptions().addHeader(ACTION, DELIVER));
   }
 
@@ -160,24 +268,31 @@ public final class RoutingVerticle extends VerticleBase {
       return;
     }
     JsonObject body = msg.body();
-    String frame = body.getString("frame");
+    JsonArray frames = body.getJsonArray("frames");
     JsonArray roomNames = body.getJsonArray("rooms");
+    Collection<Session> targets;
     if (roomNames.size() == 1) {
-      for (Session s : rooms.members(roomNames.getString(0))) {
-        s.deliver(frame);
+      targets = rooms.members(roomNames.getString(0));
+    } else {
+      Set<Session> union = new HashSet<>();
+      for (Object r : roomNames) {
+        union.addAll(rooms.members((String) r));
       }
-      return;
+      targets = union;
     }
-    Set<Session> targets = new HashSet<>();
-    for (Object r : roomNames) {
-      targets.addAll(rooms.members((String) r));
+    for (Object o : frames) {
+      JsonObject d = (JsonObject) o;
+      String frame = d.getString("f");
+      long notificationId = d.getLong("n", -1L);
+      for (Session s : targets) {
+        s.deliver(frame, notificationId);
+      }
     }
-    targets.forEach(s -> s.deliver(frame));
   }
 
   private void deliverToAll(String frame) {
     for (Session s : sessions.all()) {
-      s.deliver(frame);
+      s.deliver(frame, -1);
     }
   }
 

@@ -4,6 +4,7 @@ import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
 import io.herald.protocol.ProtocolException;
 import io.herald.room.RoomPolicy;
+import io.herald.store.NotificationStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,6 +49,11 @@ public final class EventHandlers {
     register("message", this::message);
     register("refresh-token", this::refreshToken);
     register("auth", (s, d) -> Future.failedFuture(new ProtocolException(ErrorCode.BAD_REQUEST, "already authenticated")));
+    register("get-notifications", this::getNotifications);
+    register("mark-read", this::markRead);
+    register("mark-all-read", this::markAllRead);
+    register("get-unread-count", (s, d) -> hub.store.unreadCount(s.principal().userId())
+        .map(count -> new Reply("unread_count", new JsonObject().put("count", count))));
   }
 
   /** Adds an event; call before the gateway accepts connections. */
@@ -164,6 +170,58 @@ public final class EventHandlers {
       s.refreshed(p);
       return ok("token-refreshed", new JsonObject().put("expiresAt", p.expiresAt() == 0 ? null : p.expiresAt()));
     });
+  }
+
+  private Future<Reply> getNotifications(Session s, JsonObject data) {
+    Long before = optionalLong(data, "before");
+    Long limit = optionalLong(data, "limit");
+    int capped = limit == null ? NotificationStore.MAX_PAGE : (int) Math.max(1, Math.min(limit, NotificationStore.MAX_PAGE));
+    return hub.store.page(s.principal().userId(), before, capped).map(page -> new Reply("notifications", page));
+  }
+
+  private Future<Reply> markRead(Session s, JsonObject data) {
+    Object v = data.getValue("ids");
+    if (!(v instanceof JsonArray a) || a.isEmpty() || a.size() > NotificationStore.MAX_PAGE) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "ids must be an array of 1-" + NotificationStore.MAX_PAGE + " notification ids");
+    }
+    List<Long> ids = new ArrayList<>();
+    for (Object o : a) {
+      if (!(o instanceof Number n)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "ids must be numbers");
+      }
+      ids.add(n.longValue());
+    }
+    String user = s.principal().userId();
+    return hub.store.markRead(user, ids).map(updated -> {
+      announceUnreadCount(user, updated);
+      return new Reply("marked-read", new JsonObject().put("ids", new JsonArray(ids)).put("updated", updated));
+    });
+  }
+
+  private Future<Reply> markAllRead(Session s, JsonObject data) {
+    String user = s.principal().userId();
+    return hub.store.markAllRead(user).map(updated -> {
+      announceUnreadCount(user, updated);
+      return new Reply("marked-read", new JsonObject().put("all", true).put("updated", updated));
+    });
+  }
+
+  /** After read state changed, every session of the user (on any node) gets the new count. */
+  private void announceUnreadCount(String user, int updated) {
+    if (updated > 0) {
+      io.herald.store.UnreadCounts.announce(hub.vertx, hub.store, user);
+    }
+  }
+
+  private static Long optionalLong(JsonObject data, String field) {
+    Object v = data.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n) || n.longValue() < 0) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, field + " must be a non-negative integer");
+    }
+    return n.longValue();
   }
 
   private static String string(JsonObject data, String field) {

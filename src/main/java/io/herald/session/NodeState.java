@@ -4,6 +4,16 @@ package io.herald.session;
 public final class NodeState {
   private volatile boolean started;
   private volatile boolean draining;
+  private volatile java.util.function.BooleanSupplier storeAvailable = () -> true;
+
+  /** Readiness also requires the notification store to answer. */
+  public void storeHealth(java.util.function.BooleanSupplier available) {
+    this.storeAvailable = available;
+  }
+
+  public boolean storeAvailable() {
+    return storeAvailable.getAsBoolean();
+  }
 
   public void markStarted() {
     started = true;
@@ -18,8 +28,8 @@ public final class NodeState {
     return draining;
   }
 
-  /** Ready: joined the cluster, every verticle deployed, not shutting down. */
+  /** Ready: joined the cluster, every verticle deployed, the store answering, not shutting down. */
   public boolean ready() {
-    return started && !draining;
+    return started && !draining && storeAvailable.getAsBoolean();
   }
 }

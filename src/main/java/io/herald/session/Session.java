@@ -46,6 +46,17 @@ public final class Session {
   /** Frames that arrived while the token was being verified; replayed once the session opens. */
   private java.util.ArrayDeque<String> early;
   private static final int MAX_EARLY_FRAMES = 16;
+  /** Stored items replayed per store request, and at most this many requests per catch-up. */
+  private static final int REPLAY_PAGE = 1000;
+  private static final int MAX_REPLAY_PAGES = 10;
+  /** Live frames held back while the session catches up; more means the client cannot keep up. */
+  private static final int MAX_HELD_FRAMES = 10_000;
+
+  /** Where a reconnecting client resumes: null = send the unread ones instead. */
+  private Long resumeAfter;
+  private String resumeError;
+  /** Non-null while catching up: live frames (frame, notification id) held back until replay ends. */
+  private java.util.ArrayDeque<Object[]> held;
 
   Session(SessionHub hub, Transport transport, Context context) {
     this.hub = hub;
@@ -79,7 +90,8 @@ public final class Session {
    * Starts authentication: with the token the transport found on the upgrade (header or query), or,
    * when there is none, by waiting for an {@code auth} frame within the configured timeout.
    */
-  public void start(String upgradeToken) {
+  public void start(String upgradeToken, String lastNotificationId) {
+    resume(lastNotificationId);
     if (upgradeToken != null) {
       authenticate(upgradeToken, null);
     } else {
@@ -152,15 +164,28 @@ public final class Session {
   }
 
   /**
-   * Delivers a server frame from any thread. Dropped when the session is not open; a client whose
-   * outbound queue is full is disconnected with 1008.
+   * Delivers a server frame from any thread. {@code notificationId} is the stored item's id, or -1
+   * for an ephemeral frame. Dropped when the session is not open; held back while the session
+   * replays stored items; a client whose outbound queue is full is disconnected with 1008.
    */
-  public void deliver(String frame) {
+  public void deliver(String frame, long notificationId) {
     if (Vertx.currentContext() == context) {
-      send(frame);
+      deliverLive(frame, notificationId);
     } else {
-      context.runOnContext(v -> send(frame));
+      context.runOnContext(v -> deliverLive(frame, notificationId));
     }
+  }
+
+  private void deliverLive(String frame, long notificationId) {
+    if (held != null && state == State.OPEN) {
+      if (held.size() >= MAX_HELD_FRAMES) {
+        close(CloseCodes.SLOW_CONSUMER, "too many messages while catching up");
+        return;
+      }
+      held.add(new Object[] {frame, notificationId});
+      return;
+    }
+    send(frame);
   }
 
   /** Sends a reply frame to a request. */
@@ -248,6 +273,10 @@ public final class Session {
       refuse("auth frame has no token");
       return;
     }
+    Object last = frame.data().getValue("lastNotificationId");
+    if (last != null) {
+      resume(last.toString());
+    }
     authenticate(token, frame.id());
   }
 
@@ -290,8 +319,86 @@ public final class Session {
           .put("sessionId", id)
           .put("timestamp", System.currentTimeMillis()), null, requestId));
       authPending = false;
+      catchUp();
       replayEarlyFrames();
     });
+  }
+
+  /** Parses the resume cursor; a bad one is reported after 'connected' and the unread are sent. */
+  private void resume(String lastNotificationId) {
+    if (lastNotificationId == null || lastNotificationId.isBlank()) {
+      return;
+    }
+    try {
+      long n = Long.parseLong(lastNotificationId.trim());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      resumeAfter = n;
+      resumeError = null;
+    } catch (NumberFormatException e) {
+      resumeAfter = null;
+      resumeError = "lastNotificationId must be a non-negative integer";
+    }
+  }
+
+  /**
+   * Replay, then live, with no gap and no duplicate. The user room was joined before this runs, so
+   * any item committed after the store query below also reaches this session live; live frames are
+   * held back until the replay is sent, and those the replay already contained (id <= the last
+   * replayed id) are dropped. Then the unread count follows.
+   */
+  private void catchUp() {
+    if (resumeError != null) {
+      send(Frame.error(ErrorCode.BAD_REQUEST, resumeError, null));
+    }
+    held = new java.util.ArrayDeque<>();
+    String user = principal.userId();
+    Future<Long> replayed = resumeAfter != null
+        ? replayAfter(user, resumeAfter, 0)
+        : hub.store.unread(user, hub.config.replayUnreadLimit).map(this::sendStored);
+    replayed
+        .compose(last -> hub.store.unreadCount(user).map(count -> {
+          send(Frame.encode("unread_count", new JsonObject().put("count", count), null, null));
+          return last;
+        }))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            ProtocolException e = ar.cause() instanceof ProtocolException pe ? pe
+                : new ProtocolException(ErrorCode.INTERNAL, "history unavailable");
+            send(Frame.error(e.code(), "could not replay stored notifications: " + e.getMessage(), null));
+          }
+          long last = ar.succeeded() ? ar.result() : Long.MIN_VALUE;
+          java.util.ArrayDeque<Object[]> frames = held;
+          held = null;
+          while (frames != null && !frames.isEmpty() && state == State.OPEN) {
+            Object[] f = frames.poll();
+            if ((long) f[1] < 0 || (long) f[1] > last) {
+              send((String) f[0]);
+            }
+          }
+        });
+  }
+
+  /** Sends every stored item after {@code afterId}, page by page; completes with the last id sent. */
+  private Future<Long> replayAfter(String user, long afterId, int page) {
+    return hub.store.after(user, afterId, REPLAY_PAGE).compose(items -> {
+      long last = items.isEmpty() ? afterId : sendStored(items);
+      if (items.size() < REPLAY_PAGE || page + 1 >= MAX_REPLAY_PAGES || state != State.OPEN) {
+        return Future.succeededFuture(last);
+      }
+      return replayAfter(user, last, page + 1);
+    });
+  }
+
+  /** Sends stored items in order; returns the highest id sent (or -1 when none). */
+  private long sendStored(java.util.List<io.herald.store.StoredNotification> items) {
+    long last = -1;
+    for (io.herald.store.StoredNotification item : items) {
+      send(item.toFrame());
+      last = Math.max(last, item.id());
+    }
+    return last;
   }
 
   private void replayEarlyFrames() {
@@ -339,6 +446,7 @@ public final class Session {
     if (expiryTimer >= 0) {
       hub.vertx.cancelTimer(expiryTimer);
     }
+    held = null;
     for (String room : rooms) {
       hub.rooms.leave(this, room);
     }

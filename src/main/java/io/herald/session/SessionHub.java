@@ -3,6 +3,7 @@ package io.herald.session;
 import io.herald.config.HeraldConfig;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomPolicy;
+import io.herald.store.StoreClient;
 import io.vertx.core.Vertx;
 
 /**
@@ -17,6 +18,7 @@ public final class SessionHub {
   final RoomPolicy policy;
   final EventHandlers handlers;
   final NodeState state;
+  final StoreClient store;
 
   public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, NodeState state) {
     this.vertx = vertx;
@@ -25,6 +27,7 @@ public final class SessionHub {
     this.state = state;
     this.registry = new SessionRegistry();
     this.policy = new RoomPolicy(config.openPrefixes);
+    this.store = new StoreClient(vertx);
     this.handlers = new EventHandlers(this);
   }
 

@@ -23,6 +23,16 @@ public record StoredNotification(long id, String userId, String event, String ty
         .put("read", read);
   }
 
+  /**
+   * The socket frame of a stored item, the same live and in replay: a notification's data is this
+   * whole record; a persisted custom event's data is its payload. Both carry {@code notificationId},
+   * the replay cursor.
+   */
+  public String toFrame() {
+    Object frameData = NewNotification.DEFAULT_EVENT.equals(event) ? toJson() : data;
+    return io.herald.protocol.Frame.persisted(event, frameData, id);
+  }
+
   public static StoredNotification fromJson(JsonObject json) {
     return new StoredNotification(json.getLong("id"), json.getString("userId"), json.getString("event"),
         json.getString("type"), json.getString("title"), json.getString("message"), json.getValue("data"),

@@ -71,6 +71,7 @@ public final class ProcessNode implements AutoCloseable {
       env.put("HERALD_CLUSTER_MEMBERS", String.join(",", cluster.clusterMembers));
       env.put("HERALD_JWT_SECRET", cluster.jwtSecret);
       env.put("HERALD_NODE_EVENT_LOOPS", "2");
+      env.put("HERALD_PG_URL", cluster.pgUrl);
       ProcessNode node = new ProcessNode(pb.start(), port);
       node.awaitLine("ready:", 60);
       return node;

@@ -24,6 +24,7 @@ public final class TestNodes implements AutoCloseable {
   private final String clusterName = "herald-test-" + UUID.randomUUID();
   private final int clusterPortBase = 20000 + ThreadLocalRandom.current().nextInt(0, 400) * 50;
   private final List<HeraldNode> nodes = new ArrayList<>();
+  private String pgUrl;
 
   /** Starts a node with the test defaults plus {@code overrides} (dotted config keys). */
   public HeraldNode start(Map<String, Object> overrides) {
@@ -47,8 +48,19 @@ public final class TestNodes implements AutoCloseable {
     o.put("jwt.secret", SECRET);
     o.put("node.event-loops", 2);
     o.put("node.shutdown-grace-ms", 1000);
+    if (!overrides.containsKey("pg.url")) {
+      o.put("pg.url", pgUrl());
+    }
     o.putAll(overrides);
     return ConfigLoader.load(Map.of(), Path.of("target/no-config-here"), o);
+  }
+
+  /** This cluster's database (one per TestNodes, in the JVM's shared embedded PostgreSQL). */
+  public synchronized String pgUrl() {
+    if (pgUrl == null) {
+      pgUrl = SharedPostgres.newDatabase();
+    }
+    return pgUrl;
   }
 
   /** Cluster members for a non-Herald Vert.x instance that must join the same cluster. */

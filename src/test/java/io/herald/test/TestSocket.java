@@ -41,13 +41,18 @@ public final class TestSocket implements AutoCloseable {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       o.addHeader(headers[i], headers[i + 1]);
     }
-    return new TestSocket(Await.result(CLIENT.connect(o)));
+    // Handlers are installed on the connection's event loop before it reads the next frame.
+    return Await.result(CLIENT.connect(o).map(TestSocket::new));
   }
 
-  /** Opens {@code /ws} with the token in the Authorization header and awaits {@code connected}. */
+  /**
+   * Opens {@code /ws} with the token in the Authorization header and awaits {@code connected} and
+   * the {@code unread_count} that ends the catch-up (replayed unread notifications are skipped).
+   */
   public static TestSocket connect(int port, String token) {
     TestSocket s = open(port, "/ws", "Authorization", "Bearer " + token);
     s.expect("connected");
+    s.expect("unread_count");
     return s;
   }
 

@@ -19,7 +19,8 @@ public final class WebSocketTransport implements Transport {
   private Runnable onClosed = () -> { };
 
   /** Wraps an accepted WebSocket and hands it to a new session. */
-  public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken, int maxOutboundQueueBytes) {
+  public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken,
+      String lastNotificationId, int maxOutboundQueueBytes) {
     ws.setWriteQueueMaxSize(maxOutboundQueueBytes);
     WebSocketTransport transport = new WebSocketTransport(ws);
     Session session = hub.open(transport);
@@ -30,7 +31,7 @@ public final class WebSocketTransport implements Transport {
       session.onTransportClosed();
       transport.onClosed.run();
     });
-    session.start(upgradeToken);
+    session.start(upgradeToken, lastNotificationId);
     return transport;
   }
 
