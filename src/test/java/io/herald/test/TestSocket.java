@@ -41,7 +41,9 @@ public final class TestSocket implements AutoCloseable {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       o.addHeader(headers[i], headers[i + 1]);
     }
-    return new TestSocket(Await.result(CLIENT.connect(o)));
+    // The handlers are set in the connect callback, on the event loop: a server that answers and
+    // closes at once (a refused token) must not be able to beat them.
+    return Await.result(CLIENT.connect(o).map(TestSocket::new));
   }
 
   /** Opens {@code /ws} with the token in the Authorization header and awaits {@code connected}. */
