@@ -75,7 +75,9 @@ public final class TokenVerifier {
     return jwt.authenticate(new TokenCredentials(token))
         .recover(err -> Future.failedFuture(new AuthException("invalid token: " + reason(err))))
         .compose(user -> {
-          JsonObject claims = user.principal();
+          // The decoded claims: user.principal() lacks exp, nbf and iat (vertx-auth-jwt moves them
+          // to the attributes), so reading it would make every session immortal.
+          JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
           try {
             return Future.succeededFuture(toPrincipal(claims));
           } catch (AuthException e) {
