@@ -72,15 +72,28 @@ public final class HeraldNode {
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(eventLoops)
         .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost).setPort(0));
-    return Vertx.builder().with(options).withClusterManager(cm).buildClustered()
-        .compose(vertx -> {
-          HeraldNode node = new HeraldNode(config, vertx, cm);
-          return node.deploy(eventLoops)
-              .map(node)
-              .recover(err -> (node.database == null ? Future.<Void>succeededFuture() : node.database.close())
-                  .eventually(() -> vertx.close())
-                  .transform(v -> Future.failedFuture(err)));
-        });
+    // A context-free promise: when deploying fails, the outcome is known only after this node's
+    // Vert.x has closed, and a future bound to one of its (terminated) event loops would never
+    // complete, so a failed start (say, an unreachable JWKS URL) would hang instead of failing.
+    Promise<HeraldNode> started = Promise.promise();
+    Vertx.builder().with(options).withClusterManager(cm).buildClustered().onComplete(built -> {
+      if (built.failed()) {
+        started.fail(built.cause());
+        return;
+      }
+      Vertx vertx = built.result();
+      HeraldNode node = new HeraldNode(config, vertx, cm);
+      node.deploy(eventLoops).onComplete(deployed -> {
+        if (deployed.succeeded()) {
+          started.complete(node);
+        } else {
+          (node.database == null ? Future.<Void>succeededFuture() : node.database.close())
+              .eventually(() -> vertx.close())
+              .onComplete(closed -> started.fail(deployed.cause()));
+        }
+      });
+    });
+    return started.future();
   }
 
   private Future<Void> deploy(int eventLoops) {

@@ -75,13 +75,9 @@ public final class TokenVerifier {
     return jwt.authenticate(new TokenCredentials(token))
         .recover(err -> Future.failedFuture(new AuthException("invalid token: " + reason(err))))
         .compose(user -> {
-          // vertx-auth-jwt 5 moves exp/iat/nbf from the principal into the user's attributes.
-          JsonObject claims = user.principal().copy();
-          for (String time : List.of("exp", "nbf", "iat")) {
-            if (!claims.containsKey(time) && user.attributes().containsKey(time)) {
-              claims.put(time, user.attributes().getValue(time));
-            }
-          }
+          // The decoded claims: user.principal() lacks exp, nbf and iat (vertx-auth-jwt moves them
+          // to the attributes), so reading it would make every session immortal.
+          JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
           try {
             return Future.succeededFuture(toPrincipal(claims));
           } catch (AuthException e) {

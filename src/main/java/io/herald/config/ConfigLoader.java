@@ -129,8 +129,14 @@ public final class ConfigLoader {
       out.put(prefix, list);
     } else if (node.isNull()) {
       out.put(prefix, "");
-    } else if (node.isNumber() || node.isBoolean() || node.isTextual()) {
-      out.put(prefix, node.isTextual() ? node.asText() : node.isBoolean() ? (Object) node.asBoolean() : (Object) node.asLong());
+    } else if (node.isIntegralNumber() && node.canConvertToLong()) {
+      out.put(prefix, node.asLong());
+    } else if (node.isBoolean()) {
+      out.put(prefix, node.asBoolean());
+    } else if (node.isValueNode()) {
+      // Text, and numbers that are not integers or do not fit a long: kept as written, so
+      // "port: 8080.9" is reported as not an integer instead of being truncated to 8080.
+      out.put(prefix, node.asText());
     } else {
       out.put(prefix, node.toString());
     }

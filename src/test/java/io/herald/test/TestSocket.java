@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -41,8 +42,12 @@ public final class TestSocket implements AutoCloseable {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       o.addHeader(headers[i], headers[i + 1]);
     }
-    // Handlers are installed on the connection's event loop before it reads the next frame.
-    return Await.result(CLIENT.connect(o).map(TestSocket::new));
+    // The handlers are set before connecting: a server that answers and closes at once (a refused
+    // token) must not be able to beat them.
+    ClientWebSocket ws = CLIENT.webSocket();
+    TestSocket socket = new TestSocket(ws);
+    Await.result(ws.connect(o));
+    return socket;
   }
 
   /**

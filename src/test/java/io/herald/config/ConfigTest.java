@@ -1,0 +1,270 @@
+package io.herald.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The layered configuration: defaults in the jar, then a config file, then the environment, then
+ * overrides. Every test loads from its own empty working directory.
+ */
+@DisplayName("Configuration: defaults, config file, environment, validation")
+class ConfigTest {
+  static final String SECRET = "a-secret-of-at-least-32-bytes-0123456789";
+
+  @TempDir
+  Path workDir;
+
+  HeraldConfig load(Map<String, String> env) {
+    return ConfigLoader.load(env, workDir, Map.of());
+  }
+
+  void write(String relative, String content) throws IOException {
+    Path p = workDir.resolve(relative);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, content);
+  }
+
+  // ---------------------------------------------------------------- layers
+
+  @Test
+  @DisplayName("with no file and no environment, the defaults packed in the jar apply")
+  void defaults() {
+    HeraldConfig c = load(Map.of());
+    assertThat(c.devMode).isFalse();
+    assertThat(c.dataDir).isEqualTo("./data");
+    assertThat(c.httpPort).isEqualTo(8080);
+    assertThat(c.wsPath).isEqualTo("/ws");
+    assertThat(c.authTimeoutMs).isEqualTo(10_000);
+    assertThat(c.jwtSecret).isEmpty();
+    assertThat(c.jwtPublicKeyAlgorithm).isEqualTo("RS256");
+    assertThat(c.userClaim).isEqualTo("sub");
+    assertThat(c.rolesClaim).isEqualTo("roles");
+    assertThat(c.serviceRoles).containsExactly("service", "admin");
+    assertThat(c.jwtLeewaySeconds).isZero();
+    assertThat(c.openPrefixes).isEmpty();
+    assertThat(c.clusterMembers).containsExactly("127.0.0.1");
+    assertThat(c.hasSigningKey()).isFalse();
+  }
+
+  @Test
+  @DisplayName("conf/herald.yaml in the working directory overrides the keys it names, and only those")
+  void yamlFile() throws IOException {
+    write("conf/herald.yaml", """
+        http:
+          port: 9090
+        jwt:
+          secret: %s
+          user-claim: uid
+        rooms:
+          open-prefixes: [lobby, announcements]
+        """.formatted(SECRET));
+    HeraldConfig c = load(Map.of());
+    assertThat(c.httpPort).isEqualTo(9090);
+    assertThat(c.jwtSecret).isEqualTo(SECRET);
+    assertThat(c.userClaim).isEqualTo("uid");
+    assertThat(c.openPrefixes).containsExactly("lobby", "announcements");
+    assertThat(c.httpHost).isEqualTo("0.0.0.0");
+    assertThat(c.authTimeoutMs).isEqualTo(10_000);
+  }
+
+  @Test
+  @DisplayName("conf/herald.json works like the YAML file")
+  void jsonFile() throws IOException {
+    write("conf/herald.json", """
+        {"http": {"port": 9191}, "dev-mode": true, "jwt": {"service-roles": ["producer"]}}
+        """);
+    HeraldConfig c = load(Map.of());
+    assertThat(c.httpPort).isEqualTo(9191);
+    assertThat(c.devMode).isTrue();
+    assertThat(c.serviceRoles).containsExactly("producer");
+  }
+
+  @Test
+  @DisplayName("HERALD_CONFIG names the file, relative to the working directory, instead of conf/herald.yaml")
+  void heraldConfigRelative() throws IOException {
+    write("conf/herald.yaml", "http: {port: 9090}\n");
+    write("elsewhere/prod.yaml", "http: {port: 9292}\n");
+    assertThat(load(Map.of("HERALD_CONFIG", "elsewhere/prod.yaml")).httpPort).isEqualTo(9292);
+  }
+
+  @Test
+  @DisplayName("HERALD_CONFIG may be an absolute path, and a .json name is read as JSON")
+  void heraldConfigAbsolute(@TempDir Path other) throws IOException {
+    Path file = Files.writeString(other.resolve("herald.json"), "{\"http\": {\"port\": 9393}}");
+    assertThat(load(Map.of("HERALD_CONFIG", file.toAbsolutePath().toString())).httpPort).isEqualTo(9393);
+  }
+
+  @Test
+  @DisplayName("HERALD_CONFIG naming a missing file is an error naming HERALD_CONFIG")
+  void heraldConfigMissing() {
+    assertThatThrownBy(() -> load(Map.of("HERALD_CONFIG", "conf/nope.yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("HERALD_CONFIG")
+        .hasMessageContaining("nope.yaml");
+  }
+
+  @Test
+  @DisplayName("environment variables override the file: int, bool, string and comma-separated list")
+  void environment() throws IOException {
+    write("conf/herald.yaml", "http: {port: 9090}\nrooms: {open-prefixes: [lobby]}\n");
+    HeraldConfig c = load(Map.of(
+        "HERALD_HTTP_PORT", "9494",
+        "HERALD_DEV_MODE", "TRUE",
+        "HERALD_JWT_SECRET", SECRET,
+        "HERALD_WS_AUTH_TIMEOUT_MS", "750",
+        "HERALD_ROOMS_OPEN_PREFIXES", "news, announcements,,",
+        "HERALD_JWT_SERVICE_ROLES", "producer"));
+    assertThat(c.httpPort).isEqualTo(9494);
+    assertThat(c.devMode).isTrue();
+    assertThat(c.jwtSecret).isEqualTo(SECRET);
+    assertThat(c.authTimeoutMs).isEqualTo(750);
+    assertThat(c.openPrefixes).containsExactly("news", "announcements");
+    assertThat(c.serviceRoles).containsExactly("producer");
+  }
+
+  @Test
+  @DisplayName("every key in the defaults is read from its HERALD_ variable")
+  void everyKeyHasAnEnvironmentVariable() {
+    Map<String, Object> defaults = ConfigLoader.defaults();
+    Map<String, String> env = new HashMap<>();
+    for (Map.Entry<String, Object> e : defaults.entrySet()) {
+      // Padding survives in the raw value (so it shows where the value came from) and is trimmed
+      // when the value is read (so it stays valid); lists get a new value.
+      env.put(ConfigLoader.envName(e.getKey()), e.getValue() instanceof List ? "x,y" : " " + e.getValue() + " ");
+    }
+    Map<String, Object> raw = load(env).describe();
+    assertThat(raw.keySet()).containsExactlyInAnyOrderElementsOf(defaults.keySet());
+    for (Map.Entry<String, Object> e : defaults.entrySet()) {
+      Object expected = e.getValue() instanceof List ? List.of("x", "y") : " " + e.getValue() + " ";
+      if (e.getKey().equals("jwt.secret")) {
+        expected = "***";
+      }
+      assertThat(raw.get(e.getKey())).as(e.getKey()).isEqualTo(expected);
+    }
+    assertThat(ConfigLoader.envName("ws.max-frame-bytes")).isEqualTo("HERALD_WS_MAX_FRAME_BYTES");
+  }
+
+  @Test
+  @DisplayName("programmatic overrides win over the environment")
+  void overrides() {
+    HeraldConfig c = ConfigLoader.load(Map.of("HERALD_HTTP_PORT", "9494"), workDir, Map.of("http.port", 0));
+    assertThat(c.httpPort).isZero();
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  @Test
+  @DisplayName("an unknown key in a file is an error naming the key and the file")
+  void unknownKeyInFile() throws IOException {
+    write("conf/herald.yaml", "http:\n  prot: 9090\n");
+    assertThatThrownBy(() -> load(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.prot")
+        .hasMessageContaining("herald.yaml");
+  }
+
+  @Test
+  @DisplayName("an unknown override key is an error naming the key")
+  void unknownOverride() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), workDir, Map.of("jwt.secrte", SECRET)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("jwt.secrte");
+  }
+
+  @Test
+  @DisplayName("a file that does not parse is an error naming the file")
+  void unparsableFile() throws IOException {
+    write("conf/herald.yaml", "http: [port: 9090\n");
+    assertThatThrownBy(() -> load(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("herald.yaml");
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @DisplayName("a bad value is an error naming the key and its environment variable")
+  @CsvSource(delimiter = '|', value = {
+      "HERALD_HTTP_PORT           | abc   | http.port",
+      "HERALD_HTTP_PORT           | 70000 | http.port",
+      "HERALD_HTTP_PORT           | -1    | http.port",
+      "HERALD_WS_AUTH_TIMEOUT_MS  | 10    | ws.auth-timeout-ms",
+      "HERALD_DEV_MODE            | yes   | dev-mode",
+      "HERALD_JWT_SECRET          | short | jwt.secret",
+      "HERALD_JWT_PUBLIC_KEY_ALGORITHM | HS256 | jwt.public-key-algorithm",
+      "HERALD_WS_PATH             | ws    | ws.path",
+      "HERALD_JWT_USER_CLAIM      | ' '   | jwt.user-claim",
+      "HERALD_JWT_SERVICE_ROLES   | ','   | jwt.service-roles",
+      "HERALD_ROOMS_OPEN_PREFIXES | a:b   | rooms.open-prefixes",
+  })
+  void badValue(String envVar, String value, String key) {
+    assertThatThrownBy(() -> load(Map.of(envVar, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key)
+        .hasMessageContaining(envVar);
+  }
+
+  @Test
+  @DisplayName("a bad value in a file is an error naming the key, like one from the environment")
+  void badValueInFile() throws IOException {
+    write("conf/herald.yaml", "ws:\n  max-frame-bytes: lots\n");
+    assertThatThrownBy(() -> load(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ws.max-frame-bytes (HERALD_WS_MAX_FRAME_BYTES)");
+  }
+
+  @ParameterizedTest(name = "port: {0}")
+  @DisplayName("a number in a file that is not a long integer is an error, not silently truncated")
+  @CsvSource({"8080.9", "1e3", "18446744073709559000"})
+  void notAnInteger(String port) throws IOException {
+    write("conf/herald.yaml", "http:\n  port: " + port + "\n");
+    assertThatThrownBy(() -> load(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port (HERALD_HTTP_PORT)");
+  }
+
+  @Test
+  @DisplayName("several bad values are reported together")
+  void severalErrors() {
+    assertThatThrownBy(() -> load(Map.of(
+        "HERALD_HTTP_PORT", "abc",
+        "HERALD_DEV_MODE", "maybe",
+        "HERALD_JWT_SECRET", "short")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port (HERALD_HTTP_PORT)")
+        .hasMessageContaining("dev-mode (HERALD_DEV_MODE)")
+        .hasMessageContaining("jwt.secret (HERALD_JWT_SECRET)");
+  }
+
+  @Test
+  @DisplayName("jwt.secret is measured in UTF-8 bytes: 16 two-byte characters are enough")
+  void secretLengthInBytes() {
+    assertThat(load(Map.of("HERALD_JWT_SECRET", "ü".repeat(16))).jwtSecret).isEqualTo("ü".repeat(16));
+    assertThatThrownBy(() -> load(Map.of("HERALD_JWT_SECRET", "ü".repeat(15))))
+        .hasMessageContaining("jwt.secret");
+  }
+
+  @Test
+  @DisplayName("a signing key of any kind counts: secret, public key or JWKS URL")
+  void signingKey() {
+    assertThat(load(Map.of("HERALD_JWT_SECRET", SECRET)).hasSigningKey()).isTrue();
+    assertThat(load(Map.of("HERALD_JWT_PUBLIC_KEY", "/etc/herald/jwt.pem")).hasSigningKey()).isTrue();
+    assertThat(load(Map.of("HERALD_JWT_JWKS_URL", "https://id.example/jwks.json")).hasSigningKey()).isTrue();
+  }
+
+  @Test
+  @DisplayName("describe() masks the secret")
+  void describeMasksSecret() {
+    assertThat(load(Map.of("HERALD_JWT_SECRET", SECRET)).describe().get("jwt.secret")).isEqualTo("***");
+  }
+}
