@@ -57,6 +57,11 @@ public final class Session {
   private String resumeError;
   /** Non-null while catching up: live frames (frame, notification id) held back until replay ends. */
   private java.util.ArrayDeque<Object[]> held;
+  /**
+   * The highest id the catch-up sent. A live copy of any id up to it is a duplicate: it was
+   * committed before the replay query, so the replay had it (its live copy may arrive later still).
+   */
+  private long replayedUpTo = -1;
 
   Session(SessionHub hub, Transport transport, Context context) {
     this.hub = hub;
@@ -177,6 +182,9 @@ public final class Session {
   }
 
   private void deliverLive(String frame, long notificationId) {
+    if (notificationId >= 0 && notificationId <= replayedUpTo) {
+      return;
+    }
     if (held != null && state == State.OPEN) {
       if (held.size() >= MAX_HELD_FRAMES) {
         close(CloseCodes.SLOW_CONSUMER, "too many messages while catching up");
@@ -368,14 +376,12 @@ public final class Session {
                 : new ProtocolException(ErrorCode.INTERNAL, "history unavailable");
             send(Frame.error(e.code(), "could not replay stored notifications: " + e.getMessage(), null));
           }
-          long last = ar.succeeded() ? ar.result() : Long.MIN_VALUE;
+          replayedUpTo = ar.succeeded() ? ar.result() : -1;
           java.util.ArrayDeque<Object[]> frames = held;
           held = null;
           while (frames != null && !frames.isEmpty() && state == State.OPEN) {
             Object[] f = frames.poll();
-            if ((long) f[1] < 0 || (long) f[1] > last) {
-              send((String) f[0]);
-            }
+            deliverLive((String) f[0], (long) f[1]);
           }
         });
   }

@@ -128,6 +128,7 @@ class ClusterTest {
       if (connected == expected) {
         return;
       }
+      io.herald.test.Await.result(TestSocket.vertx().timer(50));
     }
     assertThat(connected).as("connected(" + user + ")").isEqualTo(expected);
   }

@@ -63,6 +63,7 @@ class NodeProcessTest {
       boolean connected = true;
       while (connected && System.currentTimeMillis() < deadline) {
         connected = Http.get(survivor.httpPort(), "/api/gateway/status/kim", service).json().getBoolean("connected");
+        io.herald.test.Await.result(TestSocket.vertx().timer(50));
       }
       assertThat(connected).as("kim still listed 20 s after her node was killed").isFalse();
       assertThat(Http.post(survivor.httpPort(), "/api/rooms/course:77/events", service, new JsonObject().put("event", "x"))

@@ -16,7 +16,8 @@ public final class Http {
   public record Response(int status, JsonObject json, String text) {}
 
   public static Response request(HttpMethod method, int port, String path, String token, String body) {
-    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path)
+        .setIdleTimeout(10_000);
     if (token != null) {
       o.addHeader("Authorization", "Bearer " + token);
     }
@@ -42,5 +43,16 @@ public final class Http {
 
   public static Response get(int port, String path, String token) {
     return request(HttpMethod.GET, port, path, token, null);
+  }
+
+  /** Polls {@code path} every 50 ms (bounded) until its status is {@code status}; returns the last response. */
+  public static Response awaitStatus(int port, String path, String token, int status, int seconds) {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    Response r = get(port, path, token);
+    while (r.status() != status && System.currentTimeMillis() < deadline) {
+      Await.result(TestSocket.vertx().timer(50));
+      r = get(port, path, token);
+    }
+    return r;
   }
 }
