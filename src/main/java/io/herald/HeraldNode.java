@@ -9,6 +9,7 @@ import io.herald.cluster.ClusterSetup;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.GatewayVerticle;
 import io.herald.protocol.CloseCodes;
+import io.herald.presence.PresenceVerticle;
 import io.herald.protocol.Frame;
 import io.herald.room.HazelcastRoomDirectory;
 import io.herald.room.LocalRooms;
@@ -101,7 +102,8 @@ public final class HeraldNode {
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
     directory = new HazelcastRoomDirectory(vertx, hazelcast);
     rooms = new LocalRooms(vertx, nodeId, directory);
-    hub = new SessionHub(vertx, config, rooms, state);
+    hub = new SessionHub(vertx, config, rooms, directory, state);
+    state.requireForReadiness(() -> !hub.full());
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {}
@@ -119,10 +121,11 @@ public final class HeraldNode {
         .compose(db -> {
           database = db;
           StoreVerticle store = new StoreVerticle(config, new PgNotificationStore(db, config.pgTimeoutMs));
-          state.storeHealth(store::available);
+          state.requireForReadiness(store::available);
           return vertx.deployVerticle(store);
         })
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api);

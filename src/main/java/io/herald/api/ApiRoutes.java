@@ -265,50 +265,53 @@ public final class ApiRoutes {
         reply -> ok(ctx, 200, new JsonObject().put("success", true).put("message", "Broadcast sent")));
   }
 
+  /** Presence's answer: online from the first connection until the offline grace period ends. */
   private void status(RoutingContext ctx) {
     String userId = ctx.pathParam("userId");
-    directory.nodes(RoomPolicy.userRoom(userId))
-        .onSuccess(nodes -> ok(ctx, 200, new JsonObject().put("userId", userId).put("connected", !nodes.isEmpty())))
+    vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(userId)))
+        .onSuccess(m -> ok(ctx, 200, new JsonObject().put("userId", userId)
+            .put("connected", m.body().getJsonObject("status").getBoolean(userId, false))))
         .onFailure(err -> unavailable(ctx, err));
   }
 
   private void connected(RoutingContext ctx) {
-    directory.rooms()
-        .onSuccess(rooms -> {
-          List<String> users = userIds(rooms);
-          ok(ctx, 200, new JsonObject().put("connectedUsers", new JsonArray(users)).put("count", users.size()));
-        })
+    onlineUsers()
+        .onSuccess(users -> ok(ctx, 200, new JsonObject().put("connectedUsers", new JsonArray(users)).put("count", users.size())))
         .onFailure(err -> unavailable(ctx, err));
   }
 
   private void stats(RoutingContext ctx) {
+    List<String> members = clusterNodes.get();
+    Future<List<String>> users = onlineUsers();
     Future<List<String>> rooms = directory.rooms();
-    Future<List<JsonObject>> nodes = RoutingVerticle.nodeStats(vertx, clusterNodes.get());
-    Future.all(rooms, nodes)
+    Future<List<JsonObject>> nodes = RoutingVerticle.nodeStats(vertx, members);
+    Future.all(users, rooms, nodes)
         .onSuccess(v -> {
-          List<String> users = userIds(rooms.result());
           int connections = 0;
           for (JsonObject n : nodes.result()) {
             connections += n.getInteger("connections", 0);
           }
+          int named = 0;
+          for (String r : rooms.result()) {
+            named += r.startsWith("user:") || RoomPolicy.isInternal(r) ? 0 : 1;
+          }
           ok(ctx, 200, new JsonObject()
-              .put("connectedUsers", users.size())
+              .put("connectedUsers", users.result().size())
               .put("connections", connections)
-              .put("rooms", rooms.result().size() - users.size())
-              .put("nodes", new JsonArray(new ArrayList<>(nodes.result()))));
+              .put("rooms", named)
+              .put("nodes", new JsonArray(new ArrayList<>(nodes.result())))
+              .put("members", new JsonArray(members)));
         })
         .onFailure(err -> unavailable(ctx, err));
   }
 
-  private static List<String> userIds(List<String> rooms) {
-    List<String> users = new ArrayList<>();
-    for (String r : rooms) {
-      if (r.startsWith("user:")) {
-        users.add(r.substring(5));
-      }
-    }
-    Collections.sort(users);
-    return users;
+  private Future<List<String>> onlineUsers() {
+    return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_ONLINE, new JsonObject()).map(m -> {
+      List<String> users = new ArrayList<>();
+      m.body().getJsonArray("users").forEach(u -> users.add((String) u));
+      Collections.sort(users);
+      return users;
+    });
   }
 
   private void request(RoutingContext ctx, String address, JsonObject body, java.util.function.Consumer<JsonObject> onReply) {

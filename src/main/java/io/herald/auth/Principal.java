@@ -7,15 +7,18 @@ import java.util.List;
 
 /**
  * Who a verified token speaks for: the user id, their roles, the room patterns the token grants,
- * and when it expires (epoch seconds, 0 = never).
+ * the users whose status it may subscribe to (under the 'claim' presence policy), and when it
+ * expires (epoch seconds, 0 = never).
  */
-public record Principal(String userId, List<String> roles, List<String> roomPatterns, long expiresAt) {
+public record Principal(String userId, List<String> roles, List<String> roomPatterns, List<String> presencePatterns,
+    long expiresAt) {
 
   public JsonObject toJson() {
     return new JsonObject()
         .put("userId", userId)
         .put("roles", new JsonArray(roles))
         .put("rooms", new JsonArray(roomPatterns))
+        .put("presence", new JsonArray(presencePatterns))
         .put("expiresAt", expiresAt);
   }
 
@@ -24,6 +27,7 @@ public record Principal(String userId, List<String> roles, List<String> roomPatt
         json.getString("userId"),
         strings(json.getJsonArray("roles")),
         strings(json.getJsonArray("rooms")),
+        strings(json.getJsonArray("presence")),
         json.getLong("expiresAt", 0L));
   }
 

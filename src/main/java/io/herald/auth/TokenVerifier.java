@@ -102,7 +102,7 @@ public final class TokenVerifier {
       throw new AuthException("token has no '" + config.userClaim + "' claim");
     }
     return new Principal(sub.toString(), strings(claims.getValue(config.rolesClaim)),
-        strings(claims.getValue(config.roomsClaim)), exp == null ? 0 : exp);
+        strings(claims.getValue(config.roomsClaim)), strings(claims.getValue(config.presenceClaim)), exp == null ? 0 : exp);
   }
 
   private static Long number(JsonObject claims, String name) {

@@ -48,6 +48,21 @@ public final class Addresses {
   /** A user's unread count. Body {userId}; reply {count}. */
   public static final String STORE_UNREAD_COUNT = "herald.store.unread-count";
 
+  /** Node-local: route a pre-encoded frame to a room cluster-wide. Body {room, frame}; no reply. */
+  public static final String ROUTE_FRAME = "herald.route.frame";
+
+  /** Node-local: admit a connection (cluster-wide per-user limit). Body {userId, sessionId}; fails 429. */
+  public static final String PRESENCE_CONNECT = "herald.presence.connect";
+  /** Node-local: a connection closed. Body {userId, sessionId}. */
+  public static final String PRESENCE_DISCONNECT = "herald.presence.disconnect";
+  /** Node-local: announced status of users. Body {userIds}; reply {status: {id: bool}}. */
+  public static final String PRESENCE_STATUS = "herald.presence.status";
+  /** Node-local: every user announced online. Reply {users}. */
+  public static final String PRESENCE_ONLINE = "herald.presence.online";
+  /** Node-local: a session joined / left a room (room presence). Body {room, userId}. */
+  public static final String PRESENCE_ROOM_JOINED = "herald.presence.room-joined";
+  public static final String PRESENCE_ROOM_LEFT = "herald.presence.room-left";
+
   /** Prefix of the one consumer each node registers for deliveries and queries addressed to it. */
   public static final String NODE_PREFIX = "herald.node.";
   /** Published to every node: a frame for all local sockets (broadcast). */

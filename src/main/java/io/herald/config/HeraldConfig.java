@@ -55,6 +55,13 @@ public final class HeraldConfig {
 
   public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
+  public final int maxConnectionsPerUser;
+  public final int maxConnectionsPerNode;
+  public final int presenceGraceMs;
+  public final List<String> presenceRoomPrefixes;
+  public final String presenceSubscribePolicy;
+  public final String presenceClaim;
+  public final int maxStatusSubscriptions;
   public final List<String> openPrefixes;
 
   /** Empty: run an embedded PostgreSQL. */
@@ -109,6 +116,13 @@ public final class HeraldConfig {
     replayUnreadLimit = integer("notifications.replay-unread-limit", 0, 1000);
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
+    maxConnectionsPerUser = integer("limits.max-connections-per-user", 1, 100_000);
+    maxConnectionsPerNode = integer("limits.max-connections-per-node", 1, 10_000_000);
+    presenceGraceMs = integer("presence.grace-ms", 0, 3_600_000);
+    presenceRoomPrefixes = list("presence.room-prefixes", true);
+    presenceSubscribePolicy = oneOf("presence.subscribe-policy", List.of("any", "claim"));
+    presenceClaim = string("presence.claim", false);
+    maxStatusSubscriptions = integer("presence.max-subscriptions-per-connection", 1, 100_000);
 
     pgUrl = string("pg.url", true);
     pgPoolSize = integer("pg.pool-size", 1, 256);

@@ -3,7 +3,9 @@ package io.herald.gateway;
 import io.herald.api.ApiRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.WebSocketTransport;
+import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Frame;
 import io.herald.session.NodeState;
 import io.herald.session.SessionHub;
 import io.vertx.core.Future;
@@ -90,6 +92,14 @@ public final class GatewayVerticle extends VerticleBase {
     }
     String upgradeToken = token == null || token.isBlank() ? null : token;
     String lastNotificationId = ctx.request().getParam("lastNotificationId");
+    if (hub.full()) {
+      // Accepted so that the client can read why; it should try another node.
+      ctx.request().toWebSocket().onSuccess(ws -> {
+        ws.writeTextMessage(Frame.error(ErrorCode.UNAVAILABLE, "this node is at its connection limit; try again", null));
+        ws.close(CloseCodes.TRY_AGAIN_LATER, "node full");
+      });
+      return;
+    }
     ctx.request().toWebSocket().onSuccess(ws -> {
       sockets.add(ws);
       WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes).onClosed(() -> sockets.remove(ws));

@@ -10,6 +10,8 @@ public final class CloseCodes {
   public static final short SERVICE_RESTART = 1012;
   /** The node is at its connection limit: try later (RFC 6455 try again later). */
   public static final short TRY_AGAIN_LATER = 1013;
+  /** The user already has the maximum number of connections in the cluster. */
+  public static final short TOO_MANY_CONNECTIONS = 4429;
   /** Missing, invalid or expired token. */
   public static final short UNAUTHORIZED = 4401;
 }

@@ -38,6 +38,14 @@ public final class RoomPolicy {
     }
   }
 
+  /** Prefix of internal rooms (status subscriptions); clients can never join them by name. */
+  public static final String INTERNAL_PREFIX = "presence";
+
+  /** True for internal rooms such as {@code presence:{userId}}. */
+  public static boolean isInternal(String room) {
+    return prefix(room).equals(INTERNAL_PREFIX);
+  }
+
   public static String prefix(String room) {
     int colon = room.indexOf(':');
     return colon < 0 ? room : room.substring(0, colon);
@@ -53,6 +61,9 @@ public final class RoomPolicy {
 
   boolean mayJoin(Principal who, String room) {
     String prefix = prefix(room);
+    if (prefix.equals(INTERNAL_PREFIX)) {
+      return false; // status subscriptions go through subscribe-user-status
+    }
     if (prefix.equals("user")) {
       return room.equals(userRoom(who.userId()));
     }
@@ -72,7 +83,7 @@ public final class RoomPolicy {
   }
 
   /** Glob match where {@code *} stands for any run of characters. */
-  static boolean matches(String pattern, String room) {
+  public static boolean matches(String pattern, String room) {
     int star = pattern.indexOf('*');
     if (star < 0) {
       return pattern.equals(room);

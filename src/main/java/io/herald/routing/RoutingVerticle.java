@@ -52,6 +52,7 @@ public final class RoutingVerticle extends VerticleBase {
   static final String ACTION = "action";
   static final String DELIVER = "deliver";
   static final String STATS = "stats";
+  static final String ROOM_MEMBERS = "room-members";
 
   private final String nodeId;
   private final RoomDirectory directory;
@@ -77,7 +78,9 @@ public final class RoutingVerticle extends VerticleBase {
         eb.consumer(Addresses.BROADCAST, m -> handle(m, this::broadcast)),
         eb.consumer(Addresses.NOTIFY_USER, m -> handle(m, this::notifyUser)),
         eb.consumer(Addresses.node(nodeId), this::onNodeMessage),
-        eb.consumer(Addresses.NODES_BROADCAST, m -> deliverToAll(m.body().getString("frame"))));
+        eb.consumer(Addresses.NODES_BROADCAST, m -> deliverToAll(m.body().getString("frame"))),
+        eb.localConsumer(Addresses.ROUTE_FRAME, m -> toRoom(m.body().getString("room"), m.body().getString("frame"))
+            .onFailure(err -> log.warn("could not route to {}: {}", m.body().getString("room"), err.toString()))));
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
     return Future.all(registered);
@@ -267,6 +270,16 @@ public final class RoutingVerticle extends VerticleBase {
       msg.reply(localStats());
       return;
     }
+    if (ROOM_MEMBERS.equals(action)) {
+      Set<String> users = new java.util.TreeSet<>();
+      for (Session s : rooms.members(msg.body().getString("room"))) {
+        if (s.principal() != null) {
+          users.add(s.principal().userId());
+        }
+      }
+      msg.reply(new JsonObject().put("users", new JsonArray(new ArrayList<>(users))));
+      return;
+    }
     JsonObject body = msg.body();
     JsonArray frames = body.getJsonArray("frames");
     JsonArray roomNames = body.getJsonArray("rooms");
@@ -297,16 +310,40 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private JsonObject localStats() {
-    Map<String, Integer> counts = rooms.counts();
     int users = 0;
-    for (String room : counts.keySet()) {
-      users += RoomPolicy.prefix(room).equals("user") ? 1 : 0;
+    int named = 0;
+    for (String room : rooms.counts().keySet()) {
+      String prefix = RoomPolicy.prefix(room);
+      if (prefix.equals("user")) {
+        users++;
+      } else if (!RoomPolicy.isInternal(room)) {
+        named++;
+      }
     }
     return new JsonObject()
         .put("nodeId", nodeId)
         .put("connections", sessions.size())
         .put("users", users)
-        .put("rooms", counts.size() - users);
+        .put("rooms", named);
+  }
+
+  /** The users with a connection in {@code room}, cluster-wide (asks each node that holds it). */
+  public static Future<List<String>> roomMembers(io.vertx.core.Vertx vertx, RoomDirectory directory, String room) {
+    DeliveryOptions opts = new DeliveryOptions().addHeader(ACTION, ROOM_MEMBERS).setSendTimeout(2000);
+    return directory.nodes(room).compose(nodes -> {
+      List<Future<JsonObject>> asks = new ArrayList<>();
+      for (String n : nodes) {
+        asks.add(vertx.eventBus().<JsonObject>request(Addresses.node(n), new JsonObject().put("room", room), opts)
+            .map(Message::body));
+      }
+      return Future.all(asks).map(all -> {
+        Set<String> users = new java.util.TreeSet<>();
+        for (int i = 0; i < asks.size(); i++) {
+          all.<JsonObject>resultAt(i).getJsonArray("users").forEach(u -> users.add((String) u));
+        }
+        return new ArrayList<>(users);
+      });
+    });
   }
 
   /** Asks each node for its local counts; nodes that do not answer in time are left out. */

@@ -3,6 +3,8 @@ package io.herald.session;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
 import io.herald.protocol.ProtocolException;
+import io.herald.cluster.Addresses;
+import io.herald.presence.PresenceVerticle;
 import io.herald.room.RoomPolicy;
 import io.herald.store.NotificationStore;
 import io.vertx.core.Future;
@@ -49,6 +51,10 @@ public final class EventHandlers {
     register("message", this::message);
     register("refresh-token", this::refreshToken);
     register("auth", (s, d) -> Future.failedFuture(new ProtocolException(ErrorCode.BAD_REQUEST, "already authenticated")));
+    register("get-online-status", this::onlineStatus);
+    register("subscribe-user-status", this::subscribeUserStatus);
+    register("unsubscribe-user-status", this::unsubscribeUserStatus);
+    register("get-room-presence", this::roomPresence);
     register("get-notifications", this::getNotifications);
     register("mark-read", this::markRead);
     register("mark-all-read", this::markAllRead);
@@ -117,7 +123,7 @@ public final class EventHandlers {
     for (String c : channels) {
       newOnes += s.rooms().contains(c) ? 0 : 1;
     }
-    if (s.rooms().size() - 1 + newOnes > hub.config.maxRoomsPerConnection) {
+    if (s.namedRooms() + newOnes > hub.config.maxRoomsPerConnection) {
       throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
           "at most " + hub.config.maxRoomsPerConnection + " rooms per connection");
     }
@@ -170,6 +176,81 @@ public final class EventHandlers {
       s.refreshed(p);
       return ok("token-refreshed", new JsonObject().put("expiresAt", p.expiresAt() == 0 ? null : p.expiresAt()));
     });
+  }
+
+  /** Most user ids one get-online-status may ask about. */
+  static final int MAX_STATUS_QUERY = 1000;
+
+  private Future<Reply> onlineStatus(Session s, JsonObject data) {
+    Object v = data.getValue("userIds");
+    if (!(v instanceof JsonArray a) || a.size() > MAX_STATUS_QUERY) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "userIds must be an array of at most " + MAX_STATUS_QUERY + " ids");
+    }
+    JsonArray ids = new JsonArray();
+    for (Object o : a) {
+      if (!(o instanceof String) && !(o instanceof Number)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "userIds must hold strings or numbers");
+      }
+      ids.add(o.toString());
+    }
+    return presence(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", ids))
+        .map(reply -> new Reply("online-status", new JsonObject().put("status", reply.getJsonObject("status"))));
+  }
+
+  private Future<Reply> subscribeUserStatus(Session s, JsonObject data) {
+    String user = userIdField(data);
+    if (!maySubscribeTo(s, user)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to subscribe to the status of " + user);
+    }
+    return s.join(PresenceVerticle.statusRoom(user))
+        .compose(v -> presence(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(user))))
+        .map(reply -> new Reply("subscribed", new JsonObject().put("userId", user)
+            .put("status", reply.getJsonObject("status").getBoolean(user, false) ? "online" : "offline")));
+  }
+
+  private Future<Reply> unsubscribeUserStatus(Session s, JsonObject data) {
+    String user = userIdField(data);
+    s.leave(PresenceVerticle.statusRoom(user));
+    return ok("unsubscribed", new JsonObject().put("userId", user));
+  }
+
+  private Future<Reply> roomPresence(Session s, JsonObject data) {
+    String room = string(data, "room");
+    RoomPolicy.validateName(room);
+    if (!s.rooms().contains(room) || RoomPolicy.isInternal(room)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "only members of " + room + " may see who is in it");
+    }
+    return io.herald.routing.RoutingVerticle.roomMembers(hub.vertx, hub.directory, room)
+        .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room presence unavailable")))
+        .map(users -> new Reply("room-presence", new JsonObject().put("room", room).put("users", new JsonArray(users))));
+  }
+
+  private boolean maySubscribeTo(Session s, String user) {
+    if (hub.config.presenceSubscribePolicy.equals("any") || user.equals(s.principal().userId())) {
+      return true;
+    }
+    for (String pattern : s.principal().presencePatterns()) {
+      if (RoomPolicy.matches(pattern, user)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Future<JsonObject> presence(String address, JsonObject body) {
+    return hub.vertx.eventBus().<JsonObject>request(address, body)
+        .map(io.vertx.core.eventbus.Message::body)
+        .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "presence unavailable")));
+  }
+
+  private static String userIdField(JsonObject data) {
+    Object v = data.getValue("userId");
+    if (!((v instanceof String str && !str.isBlank()) || v instanceof Number)) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "userId is required and must be a string or a number");
+    }
+    String user = v.toString();
+    RoomPolicy.validateName(PresenceVerticle.statusRoom(user));
+    return user;
   }
 
   private Future<Reply> getNotifications(Session s, JsonObject data) {

@@ -1,19 +1,14 @@
 package io.herald.session;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
 /** Node lifecycle flags read by the health endpoints and the transports. */
 public final class NodeState {
   private volatile boolean started;
   private volatile boolean draining;
-  private volatile java.util.function.BooleanSupplier storeAvailable = () -> true;
-
-  /** Readiness also requires the notification store to answer. */
-  public void storeHealth(java.util.function.BooleanSupplier available) {
-    this.storeAvailable = available;
-  }
-
-  public boolean storeAvailable() {
-    return storeAvailable.getAsBoolean();
-  }
+  private final List<BooleanSupplier> readinessChecks = new CopyOnWriteArrayList<>();
 
   public void markStarted() {
     started = true;
@@ -28,8 +23,21 @@ public final class NodeState {
     return draining;
   }
 
-  /** Ready: joined the cluster, every verticle deployed, the store answering, not shutting down. */
+  /** Adds a condition readiness requires (the store answering, the node not full). */
+  public void requireForReadiness(BooleanSupplier check) {
+    readinessChecks.add(check);
+  }
+
+  /** Ready: joined the cluster, every verticle deployed, every check passing, not shutting down. */
   public boolean ready() {
-    return started && !draining && storeAvailable.getAsBoolean();
+    if (!started || draining) {
+      return false;
+    }
+    for (BooleanSupplier check : readinessChecks) {
+      if (!check.getAsBoolean()) {
+        return false;
+      }
+    }
+    return true;
   }
 }

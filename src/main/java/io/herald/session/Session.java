@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -43,6 +44,8 @@ public final class Session {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private boolean authPending;
+  /** Counted by presence (so the close path must tell presence). */
+  private boolean admitted;
   /** Frames that arrived while the token was being verified; replayed once the session opens. */
   private java.util.ArrayDeque<String> early;
   private static final int MAX_EARLY_FRAMES = 16;
@@ -234,9 +237,9 @@ public final class Session {
     if (rooms.contains(room)) {
       return Future.succeededFuture();
     }
-    if (rooms.size() >= hub.config.maxRoomsPerConnection + 1) { // + the personal room
-      return Future.failedFuture(new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
-          "at most " + hub.config.maxRoomsPerConnection + " rooms per connection"));
+    ProtocolException full = checkRoomLimits(room);
+    if (full != null) {
+      return Future.failedFuture(full);
     }
     rooms.add(room);
     return hub.rooms.join(this, room).recover(err -> {
@@ -245,6 +248,8 @@ public final class Session {
     }).compose(v -> {
       if (state == State.CLOSED) {
         hub.rooms.leave(this, room);
+      } else {
+        presenceOfRoom(Addresses.PRESENCE_ROOM_JOINED, room);
       }
       return Future.succeededFuture();
     });
@@ -253,7 +258,41 @@ public final class Session {
   void leave(String room) {
     if (rooms.remove(room)) {
       hub.rooms.leave(this, room);
+      presenceOfRoom(Addresses.PRESENCE_ROOM_LEFT, room);
     }
+  }
+
+  /** Rooms and status subscriptions have separate limits; the personal room counts in neither. */
+  private ProtocolException checkRoomLimits(String room) {
+    int subscriptions = 0;
+    for (String r : rooms) {
+      subscriptions += RoomPolicy.isInternal(r) ? 1 : 0;
+    }
+    if (RoomPolicy.isInternal(room)) {
+      return subscriptions < hub.config.maxStatusSubscriptions ? null
+          : new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+              "at most " + hub.config.maxStatusSubscriptions + " status subscriptions per connection");
+    }
+    int named = rooms.size() - subscriptions - (rooms.contains(RoomPolicy.userRoom(principal.userId())) ? 1 : 0);
+    boolean personal = room.equals(RoomPolicy.userRoom(principal.userId()));
+    return personal || named < hub.config.maxRoomsPerConnection ? null
+        : new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "at most " + hub.config.maxRoomsPerConnection + " rooms per connection");
+  }
+
+  /** Rooms with a configured prefix tell their members who joins and leaves. */
+  private void presenceOfRoom(String address, String room) {
+    if (hub.config.presenceRoomPrefixes.contains(RoomPolicy.prefix(room))) {
+      hub.vertx.eventBus().send(address, new JsonObject().put("room", room).put("userId", principal.userId()));
+    }
+  }
+
+  /** Named rooms joined (not the personal room or status subscriptions). */
+  int namedRooms() {
+    int n = 0;
+    for (String r : rooms) {
+      n += RoomPolicy.isInternal(r) || r.equals(RoomPolicy.userRoom(principal.userId())) ? 0 : 1;
+    }
+    return n;
   }
 
   /** Verifies a token through the auth verticle (node-local). */
@@ -310,9 +349,33 @@ public final class Session {
       authTimer = -1;
     }
     principal = p;
-    state = State.OPEN;
-    hub.registry.add(this);
-    scheduleExpiry();
+    JsonObject who = new JsonObject().put("userId", p.userId()).put("sessionId", id);
+    hub.vertx.eventBus().request(Addresses.PRESENCE_CONNECT, who).onComplete(admitted -> {
+      if (state != State.AUTHENTICATING) {
+        if (admitted.succeeded()) {
+          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who); // closed meanwhile
+        }
+        return;
+      }
+      if (admitted.failed()) {
+        boolean tooMany = admitted.cause() instanceof ReplyException re
+            && re.failureCode() == io.herald.presence.PresenceVerticle.TOO_MANY_CONNECTIONS;
+        transport.write(Frame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
+            tooMany ? admitted.cause().getMessage() : "presence unavailable; retry", requestId));
+        cleanup();
+        transport.close(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
+            tooMany ? "too many connections" : "try again later");
+        return;
+      }
+      this.admitted = true;
+      state = State.OPEN;
+      hub.registry.add(this);
+      scheduleExpiry();
+      joinPersonalRoom(p, requestId);
+    });
+  }
+
+  private void joinPersonalRoom(Principal p, Object requestId) {
     join(RoomPolicy.userRoom(p.userId())).onComplete(ar -> {
       if (state != State.OPEN) {
         return;
@@ -453,11 +516,15 @@ public final class Session {
       hub.vertx.cancelTimer(expiryTimer);
     }
     held = null;
-    for (String room : rooms) {
-      hub.rooms.leave(this, room);
+    for (String room : List.copyOf(rooms)) {
+      leave(room);
     }
-    rooms.clear();
     hub.registry.remove(this);
+    hub.connections.decrementAndGet();
+    if (admitted) {
+      hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT,
+          new JsonObject().put("userId", principal.userId()).put("sessionId", id));
+    }
   }
 
   private boolean tooLarge(String text) {

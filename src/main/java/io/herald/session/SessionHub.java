@@ -2,6 +2,7 @@ package io.herald.session;
 
 import io.herald.config.HeraldConfig;
 import io.herald.room.LocalRooms;
+import io.herald.room.RoomDirectory;
 import io.herald.room.RoomPolicy;
 import io.herald.store.StoreClient;
 import io.vertx.core.Vertx;
@@ -19,9 +20,14 @@ public final class SessionHub {
   final EventHandlers handlers;
   final NodeState state;
   final StoreClient store;
+  /** Every connection this node accepted and has not closed, authenticated or not. */
+  final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
-  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, NodeState state) {
+  final RoomDirectory directory;
+
+  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, RoomDirectory directory, NodeState state) {
     this.vertx = vertx;
+    this.directory = directory;
     this.config = config;
     this.rooms = rooms;
     this.state = state;
@@ -33,7 +39,13 @@ public final class SessionHub {
 
   /** Opens a session on the current context for a connection that a transport accepted. */
   public Session open(Transport transport) {
+    connections.incrementAndGet();
     return new Session(this, transport, vertx.getOrCreateContext());
+  }
+
+  /** True when this node holds its maximum of connections: new ones are refused (1013). */
+  public boolean full() {
+    return connections.get() >= config.maxConnectionsPerNode;
   }
 
   public SessionRegistry registry() {

@@ -114,14 +114,22 @@ class ClusterTest {
       com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
           ((io.vertx.core.internal.VertxInternal) a.vertx()).clusterManager()).getHazelcastInstance();
       hz.getMultiMap(io.herald.room.HazelcastRoomDirectory.ROOMS).remove("user:ivy");
-      assertThat(Http.get(a.httpPort(), "/api/gateway/status/ivy", service).json().getBoolean("connected")).isFalse();
-      awaitConnected(a, "ivy", true);
+      JsonObject dm = new JsonObject().put("userId", "ivy").put("event", "dm").put("message", 1);
+      assertThat(Http.post(a.httpPort(), "/api/gateway/send", service, dm).json().getBoolean("success")).isFalse();
+      long deadline = System.currentTimeMillis() + 10_000;
+      boolean delivered = false;
+      while (!delivered && System.currentTimeMillis() < deadline) {
+        io.herald.test.Await.result(TestSocket.vertx().timer(100));
+        delivered = Http.post(a.httpPort(), "/api/gateway/send", service, dm).json().getBoolean("success");
+      }
+      assertThat(delivered).as("delivered again after the node re-asserted its entries").isTrue();
+      s.expect("dm");
     }
   }
 
   /** Polls the status endpoint (bounded) until it reports {@code expected}. */
   private void awaitConnected(HeraldNode node, String user, boolean expected) {
-    long deadline = System.currentTimeMillis() + 10_000;
+    long deadline = System.currentTimeMillis() + 15_000;
     boolean connected = !expected;
     while (System.currentTimeMillis() < deadline) {
       connected = Http.get(node.httpPort(), "/api/gateway/status/" + user, service).json().getBoolean("connected");

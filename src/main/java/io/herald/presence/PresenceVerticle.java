@@ -1,0 +1,228 @@
+package io.herald.presence;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.herald.cluster.Addresses;
+import io.herald.config.HeraldConfig;
+import io.herald.protocol.Frame;
+import io.herald.room.LocalRooms;
+import io.herald.room.RoomPolicy;
+import io.herald.session.Session;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns presence (docs/presence.md): admits connections against the cluster-wide per-user limit,
+ * turns connections into online/offline transitions (offline only after the grace period), tells
+ * subscribers ({@code user_status} to the internal room {@code presence:{userId}}) and room members
+ * ({@code user_presence}), and heals when a member leaves or crashes (Hazelcast membership events).
+ * One instance per node; its consumers are node-local.
+ */
+public final class PresenceVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(PresenceVerticle.class);
+  /** Failure code of {@link Addresses#PRESENCE_CONNECT} when the user has too many connections. */
+  public static final int TOO_MANY_CONNECTIONS = 429;
+  /** Prefix of the internal rooms that carry one user's status changes to subscribers. */
+  public static final String STATUS_ROOM_PREFIX = "presence:";
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  private final HeraldConfig config;
+  private final String nodeId;
+  private final HazelcastInstance hazelcast;
+  private final LocalRooms rooms;
+  private PresenceManager manager;
+  private UUID membershipListener;
+
+  public PresenceVerticle(HeraldConfig config, String nodeId, HazelcastInstance hazelcast, LocalRooms rooms) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.hazelcast = hazelcast;
+    this.rooms = rooms;
+  }
+
+  /** The internal room whose members receive a user's {@code user_status} events. */
+  public static String statusRoom(String userId) {
+    return STATUS_ROOM_PREFIX + userId;
+  }
+
+  @Override
+  public Future<?> start() {
+    manager = new PresenceManager(hazelcast);
+    EventBus eb = vertx.eventBus();
+    List<MessageConsumer<JsonObject>> consumers = List.of(
+        eb.localConsumer(Addresses.PRESENCE_CONNECT, this::connect),
+        eb.localConsumer(Addresses.PRESENCE_DISCONNECT, this::disconnect),
+        eb.localConsumer(Addresses.PRESENCE_STATUS, this::status),
+        eb.localConsumer(Addresses.PRESENCE_ONLINE, m -> blocking(manager::onlineUsers)
+            .onSuccess(users -> m.reply(new JsonObject().put("users", new JsonArray(users))))
+            .onFailure(err -> m.fail(503, err.toString()))),
+        eb.localConsumer(Addresses.PRESENCE_ROOM_JOINED, this::roomJoined),
+        eb.localConsumer(Addresses.PRESENCE_ROOM_LEFT, this::roomLeft));
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String departed = event.getMember().getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+        if (departed != null) {
+          context.runOnContext(v -> purge(departed));
+        }
+      }
+    });
+    List<Future<Void>> registered = new ArrayList<>();
+    consumers.forEach(c -> registered.add(c.completion()));
+    return Future.all(registered);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (membershipListener != null) {
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+    }
+    return Future.succeededFuture();
+  }
+
+  private void connect(Message<JsonObject> m) {
+    String user = m.body().getString("userId");
+    String session = m.body().getString("sessionId");
+    blocking(() -> manager.connect(user, nodeId, session, config.maxConnectionsPerUser))
+        .onSuccess(admission -> {
+          if (admission == PresenceManager.Admission.REFUSED) {
+            m.fail(TOO_MANY_CONNECTIONS, "at most " + config.maxConnectionsPerUser + " connections per user");
+            return;
+          }
+          if (admission == PresenceManager.Admission.CAME_ONLINE) {
+            announceStatus(user, "online");
+          }
+          m.reply(new JsonObject());
+        })
+        .onFailure(err -> {
+          log.warn("presence connect failed for {}: {}", user, err.toString());
+          m.fail(503, "presence unavailable");
+        });
+  }
+
+  private void disconnect(Message<JsonObject> m) {
+    String user = m.body().getString("userId");
+    String session = m.body().getString("sessionId");
+    blocking(() -> manager.disconnect(user, nodeId, session))
+        .onSuccess(remaining -> {
+          if (remaining == 0) {
+            // A quick reconnect (any node) within the grace period shows no offline/online flap.
+            vertx.setTimer(Math.max(1, config.presenceGraceMs), t -> confirmOffline(user, nodeId));
+          }
+        })
+        .onFailure(err -> log.warn("presence disconnect failed for {}: {}", user, err.toString()));
+  }
+
+  private void confirmOffline(String user, String node) {
+    blocking(() -> manager.confirmOffline(user, node))
+        .onSuccess(offline -> {
+          if (offline) {
+            announceStatus(user, "offline");
+          }
+        })
+        .onFailure(err -> log.warn("presence offline check failed for {}: {}", user, err.toString()));
+  }
+
+  private void status(Message<JsonObject> m) {
+    List<String> users = new ArrayList<>();
+    m.body().getJsonArray("userIds", new JsonArray()).forEach(o -> users.add(String.valueOf(o)));
+    blocking(() -> manager.status(users))
+        .onSuccess(status -> m.reply(new JsonObject().put("status", new JsonObject(new java.util.HashMap<>(status)))))
+        .onFailure(err -> m.fail(503, "presence unavailable"));
+  }
+
+  private void roomJoined(Message<JsonObject> m) {
+    String room = m.body().getString("room");
+    String user = m.body().getString("userId");
+    if (localSessionsOf(user, room) == 0) {
+      return; // it left again meanwhile
+    }
+    blocking(() -> manager.roomJoined(room, user, nodeId))
+        .onSuccess(first -> {
+          if (first) {
+            announceRoom(room, user, "joined");
+          }
+        })
+        .onFailure(err -> log.warn("room presence failed for {} in {}: {}", user, room, err.toString()));
+  }
+
+  private void roomLeft(Message<JsonObject> m) {
+    String room = m.body().getString("room");
+    String user = m.body().getString("userId");
+    if (localSessionsOf(user, room) > 0) {
+      return; // another connection of the user is still in the room here
+    }
+    blocking(() -> manager.roomLeft(room, user, nodeId))
+        .onSuccess(last -> {
+          if (last) {
+            announceRoom(room, user, "left");
+          }
+        })
+        .onFailure(err -> log.warn("room presence failed for {} in {}: {}", user, room, err.toString()));
+  }
+
+  /** A member left the cluster: its users go offline (unless connected elsewhere) and leave rooms. */
+  private void purge(String departed) {
+    blocking(() -> {
+      List<String> offline = manager.purgeNode(departed);
+      List<String[]> left = manager.purgeNodeRooms(departed, manager.roomsWithNode(departed));
+      return Map.entry(offline, left);
+    }).onSuccess(result -> {
+      // Every survivor schedules the check; the one that takes a user offline announces it.
+      result.getKey().forEach(user -> vertx.setTimer(Math.max(1, config.presenceGraceMs), t -> confirmOffline(user, departed)));
+      result.getValue().forEach(pair -> announceRoom(pair[0], pair[1], "left"));
+      if (!result.getKey().isEmpty()) {
+        log.info("member {} left: {} user(s) lost their last connection", departed, result.getKey().size());
+      }
+    }).onFailure(err -> log.warn("presence purge of {} failed: {}", departed, err.toString()));
+  }
+
+  private long localSessionsOf(String user, String room) {
+    long n = 0;
+    for (Session s : rooms.members(room)) {
+      if (s.principal() != null && user.equals(s.principal().userId())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void announceStatus(String user, String status) {
+    JsonObject data = new JsonObject().put("userId", user).put("status", status).put("timestamp", System.currentTimeMillis());
+    route(statusRoom(user), Frame.encode("user_status", data, null, null));
+  }
+
+  private void announceRoom(String room, String user, String status) {
+    JsonObject data = new JsonObject().put("room", room).put("userId", user).put("status", status);
+    route(room, Frame.encode("user_presence", data, room, null));
+  }
+
+  private void route(String room, String frame) {
+    vertx.eventBus().send(Addresses.ROUTE_FRAME, new JsonObject().put("room", room).put("frame", frame));
+  }
+
+  /** Is {@code room} one whose members are told who joins and leaves? */
+  public static boolean announcesMembers(HeraldConfig config, String room) {
+    return config.presenceRoomPrefixes.contains(RoomPolicy.prefix(room));
+  }
+
+  private <T> Future<T> blocking(Callable<T> op) {
+    return vertx.executeBlocking(op, false);
+  }
+}
