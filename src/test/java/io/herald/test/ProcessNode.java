@@ -52,6 +52,11 @@ public final class ProcessNode implements AutoCloseable {
 
   /** Starts a node in the same cluster as {@code cluster} (a config from {@link TestNodes}). */
   public static ProcessNode start(HeraldConfig cluster) {
+    return start(cluster, Map.of());
+  }
+
+  /** As {@link #start(HeraldConfig)}, with extra environment variables (HERALD_* overrides). */
+  public static ProcessNode start(HeraldConfig cluster, Map<String, String> extraEnv) {
     int port = TestNodes.freePort();
     try {
       Path workDir = Files.createTempDirectory("herald-node");
@@ -72,6 +77,7 @@ public final class ProcessNode implements AutoCloseable {
       env.put("HERALD_JWT_SECRET", cluster.jwtSecret);
       env.put("HERALD_NODE_EVENT_LOOPS", "2");
       env.put("HERALD_PG_URL", cluster.pgUrl);
+      env.putAll(extraEnv);
       ProcessNode node = new ProcessNode(pb.start(), port);
       node.awaitLine("ready:", 60);
       return node;
