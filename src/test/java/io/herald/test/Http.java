@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
 
 /** A real HTTP client for the REST API. */
 public final class Http {
-  private static final HttpClient CLIENT = TestSocket.vertx().createHttpClient();
+  private static final HttpClient CLIENT = TestSocket.vertx().createHttpClient(
+      new io.vertx.core.http.HttpClientOptions().setKeepAliveTimeout(2).setConnectTimeout(5000),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(20));
 
   private Http() {}
 
