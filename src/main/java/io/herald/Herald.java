@@ -59,6 +59,7 @@ public final class Herald {
       log.warn("Development mode: JWT secret in {}/jwt-secret. Mint a token: ./scripts/token --sub alice "
           + "(service token: ./scripts/token --sub backend --roles service)", config.dataDir);
     }
+    log.info("configuration (secrets masked): {}", config.describe());
     HeraldNode node;
     try {
       node = HeraldNode.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

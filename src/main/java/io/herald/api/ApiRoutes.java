@@ -322,7 +322,8 @@ public final class ApiRoutes {
           if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.BAD_REQUEST) {
             ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, re.getMessage());
           } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.STORE_UNAVAILABLE) {
-            ApiError.send(ctx, 503, ErrorCode.STORE_UNAVAILABLE, "notification store unavailable; nothing was stored or delivered");
+            ApiError.send(ctx, 503, ErrorCode.STORE_UNAVAILABLE,
+                "notification store unavailable; nothing was delivered (after a timeout the row may still have been committed)");
           } else {
             unavailable(ctx, err);
           }

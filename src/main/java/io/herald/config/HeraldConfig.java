@@ -113,7 +113,7 @@ public final class HeraldConfig {
     pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
     idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
 
-    replayUnreadLimit = integer("notifications.replay-unread-limit", 0, 1000);
+    replayUnreadLimit = integer("notifications.replay-unread-limit", 1, 1000);
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
     maxConnectionsPerUser = integer("limits.max-connections-per-user", 1, 100_000);

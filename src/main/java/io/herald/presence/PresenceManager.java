@@ -33,7 +33,7 @@ final class PresenceManager {
 
   private final MultiMap<String, String> connections; // user -> node SEP session
   private final MultiMap<String, String> nodeUsers;   // node -> user
-  private final IMap<String, Long> online;            // user -> online since (epoch ms)
+  private final IMap<String, Long> online;            // user -> online since, then last close (epoch ms)
   private final MultiMap<String, String> roomUsers;    // room -> user SEP node
 
   PresenceManager(HazelcastInstance hz) {
@@ -75,6 +75,9 @@ final class PresenceManager {
       if (!left.isEmpty() && left.stream().noneMatch(c -> c.startsWith(node + SEP))) {
         nodeUsers.remove(node, user);
       }
+      if (left.isEmpty()) {
+        online.replace(user, System.currentTimeMillis()); // the grace period runs from the last close
+      }
       return left.size();
     } finally {
       connections.unlock(user);
@@ -82,21 +85,35 @@ final class PresenceManager {
   }
 
   /**
-   * After the grace period: true if this call took the user offline (no connection anywhere).
-   * Also drops {@code node}'s entry for the user when it holds no connection of theirs.
+   * Checks a user whose last connection closed: returns {@link #WENT_OFFLINE} if this call took
+   * them offline, {@link #STILL_ONLINE} if they have a connection (or are already offline), or the
+   * milliseconds left until {@code graceMs} have passed since the last close anywhere (ask again
+   * then). Also drops {@code node}'s entry for the user when it holds no connection of theirs.
    */
-  boolean confirmOffline(String user, String node) {
+  long confirmOffline(String user, String node, long graceMs) {
     connections.lock(user);
     try {
       Collection<String> left = connections.get(user);
       if (left.stream().noneMatch(c -> c.startsWith(node + SEP))) {
         nodeUsers.remove(node, user);
       }
-      return left.isEmpty() && online.remove(user) != null;
+      Long lastClose = online.get(user);
+      if (!left.isEmpty() || lastClose == null) {
+        return STILL_ONLINE;
+      }
+      long wait = lastClose + graceMs - System.currentTimeMillis();
+      if (wait > 0) {
+        return wait;
+      }
+      online.remove(user);
+      return WENT_OFFLINE;
     } finally {
       connections.unlock(user);
     }
   }
+
+  static final long WENT_OFFLINE = 0;
+  static final long STILL_ONLINE = -1;
 
   /**
    * Removes every connection a departed node held; returns the users left with no connection

@@ -130,10 +130,12 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void confirmOffline(String user, String node) {
-    blocking(() -> manager.confirmOffline(user, node))
-        .onSuccess(offline -> {
-          if (offline) {
+    blocking(() -> manager.confirmOffline(user, node, config.presenceGraceMs))
+        .onSuccess(result -> {
+          if (result == PresenceManager.WENT_OFFLINE) {
             announceStatus(user, "offline");
+          } else if (result > 0) {
+            vertx.setTimer(result, t -> confirmOffline(user, node)); // a later close restarted the grace period
           }
         })
         .onFailure(err -> log.warn("presence offline check failed for {}: {}", user, err.toString()));
@@ -153,7 +155,7 @@ public final class PresenceVerticle extends VerticleBase {
     if (localSessionsOf(user, room) == 0) {
       return; // it left again meanwhile
     }
-    blocking(() -> manager.roomJoined(room, user, nodeId))
+    ordered(() -> manager.roomJoined(room, user, nodeId))
         .onSuccess(first -> {
           if (first) {
             announceRoom(room, user, "joined");
@@ -168,7 +170,7 @@ public final class PresenceVerticle extends VerticleBase {
     if (localSessionsOf(user, room) > 0) {
       return; // another connection of the user is still in the room here
     }
-    blocking(() -> manager.roomLeft(room, user, nodeId))
+    ordered(() -> manager.roomLeft(room, user, nodeId))
         .onSuccess(last -> {
           if (last) {
             announceRoom(room, user, "left");
@@ -224,5 +226,10 @@ public final class PresenceVerticle extends VerticleBase {
 
   private <T> Future<T> blocking(Callable<T> op) {
     return vertx.executeBlocking(op, false);
+  }
+
+  /** Room joins and leaves run one at a time, in arrival order, so a quick join+leave cannot swap. */
+  private <T> Future<T> ordered(Callable<T> op) {
+    return vertx.executeBlocking(op, true);
   }
 }

@@ -13,7 +13,8 @@ import java.util.Set;
  */
 public final class SendRequests {
   public static final int MAX_EVENT_NAME = 128;
-  public static final int MAX_USER_IDS = 10_000;
+  /** One send-many; also the largest batch the store writes in one transaction. */
+  public static final int MAX_USER_IDS = 1000;
   public static final List<String> NOTIFICATION_TYPES = List.of("info", "success", "warning", "error");
 
   private SendRequests() {}

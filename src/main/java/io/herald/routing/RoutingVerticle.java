@@ -168,12 +168,18 @@ public final class RoutingVerticle extends VerticleBase {
     return NewNotification.DEFAULT_EVENT.equals(event) || Boolean.TRUE.equals(body.getValue("persist"));
   }
 
-  /** A notification's fields come from its payload; a custom event stores the payload as data. */
+  /**
+   * A notification's payload is validated like {@code POST /api/notifications} (type, title,
+   * message, data); a custom event stores its whole payload as data.
+   */
   private static NewNotification toStore(String userId, String event, Object data) {
     if (NewNotification.DEFAULT_EVENT.equals(event)) {
-      JsonObject n = data instanceof JsonObject o ? o : new JsonObject().put("message", data == null ? null : data.toString());
-      return NewNotification.of(userId, n.getString("type", "info"), n.getString("title"), n.getString("message"),
-          n.getValue("data"));
+      if (!(data instanceof JsonObject payload)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST,
+            "a notification's message must be an object {type, title, message, data}");
+      }
+      JsonObject n = SendRequests.notification(payload);
+      return NewNotification.of(userId, n.getString("type"), n.getString("title"), n.getString("message"), n.getValue("data"));
     }
     return new NewNotification(userId, event, null, null, null, data);
   }

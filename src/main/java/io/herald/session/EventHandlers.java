@@ -107,6 +107,9 @@ public final class EventHandlers {
   private Future<Reply> leaveRoom(Session s, JsonObject data) {
     String room = string(data, "room");
     RoomPolicy.validateName(room);
+    if (RoomPolicy.isInternal(room)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "status subscriptions end with unsubscribe-user-status");
+    }
     if (room.equals(RoomPolicy.userRoom(s.principal().userId()))) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "the personal room cannot be left");
     }
@@ -190,6 +193,9 @@ public final class EventHandlers {
     for (Object o : a) {
       if (!(o instanceof String) && !(o instanceof Number)) {
         throw new ProtocolException(ErrorCode.BAD_REQUEST, "userIds must hold strings or numbers");
+      }
+      if (!maySubscribeTo(s, o.toString())) {
+        throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to see the status of " + o);
       }
       ids.add(o.toString());
     }

@@ -49,9 +49,8 @@ public final class Session {
   /** Frames that arrived while the token was being verified; replayed once the session opens. */
   private java.util.ArrayDeque<String> early;
   private static final int MAX_EARLY_FRAMES = 16;
-  /** Stored items replayed per store request, and at most this many requests per catch-up. */
+  /** Stored items replayed per store request. */
   private static final int REPLAY_PAGE = 1000;
-  private static final int MAX_REPLAY_PAGES = 10;
   /** Live frames held back while the session catches up; more means the client cannot keep up. */
   private static final int MAX_HELD_FRAMES = 10_000;
 
@@ -368,6 +367,9 @@ public final class Session {
         return;
       }
       this.admitted = true;
+      // Live frames are held back from the moment the session can receive them (it joins its
+      // personal room next) until the catch-up has sent the stored ones.
+      held = new java.util.ArrayDeque<>();
       state = State.OPEN;
       hub.registry.add(this);
       scheduleExpiry();
@@ -423,23 +425,24 @@ public final class Session {
     if (resumeError != null) {
       send(Frame.error(ErrorCode.BAD_REQUEST, resumeError, null));
     }
-    held = new java.util.ArrayDeque<>();
     String user = principal.userId();
     Future<Long> replayed = resumeAfter != null
-        ? replayAfter(user, resumeAfter, 0)
+        ? replayAfter(user, resumeAfter)
         : hub.store.unread(user, hub.config.replayUnreadLimit).map(this::sendStored);
     replayed
-        .compose(last -> hub.store.unreadCount(user).map(count -> {
-          send(Frame.encode("unread_count", new JsonObject().put("count", count), null, null));
-          return last;
-        }))
-        .onComplete(ar -> {
+        .andThen(ar -> {
           if (ar.failed()) {
-            ProtocolException e = ar.cause() instanceof ProtocolException pe ? pe
-                : new ProtocolException(ErrorCode.INTERNAL, "history unavailable");
-            send(Frame.error(e.code(), "could not replay stored notifications: " + e.getMessage(), null));
+            send(Frame.error(storeCode(ar.cause()), "could not replay stored notifications; reconnect later", null));
           }
           replayedUpTo = ar.succeeded() ? ar.result() : -1;
+        })
+        .transform(ar -> hub.store.unreadCount(user))
+        .onComplete(count -> {
+          if (count.succeeded()) {
+            send(Frame.encode("unread_count", new JsonObject().put("count", count.result()), null, null));
+          } else {
+            send(Frame.error(storeCode(count.cause()), "unread count unavailable", null));
+          }
           java.util.ArrayDeque<Object[]> frames = held;
           held = null;
           while (frames != null && !frames.isEmpty() && state == State.OPEN) {
@@ -449,15 +452,23 @@ public final class Session {
         });
   }
 
-  /** Sends every stored item after {@code afterId}, page by page; completes with the last id sent. */
-  private Future<Long> replayAfter(String user, long afterId, int page) {
+  /**
+   * Sends every stored item after {@code afterId}, a page at a time (each page is written before the
+   * next is read, and a client that cannot keep up hits the outbound-queue limit); completes with
+   * the last id sent.
+   */
+  private Future<Long> replayAfter(String user, long afterId) {
     return hub.store.after(user, afterId, REPLAY_PAGE).compose(items -> {
       long last = items.isEmpty() ? afterId : sendStored(items);
-      if (items.size() < REPLAY_PAGE || page + 1 >= MAX_REPLAY_PAGES || state != State.OPEN) {
+      if (items.size() < REPLAY_PAGE || state != State.OPEN) {
         return Future.succeededFuture(last);
       }
-      return replayAfter(user, last, page + 1);
+      return replayAfter(user, last);
     });
+  }
+
+  private static ErrorCode storeCode(Throwable err) {
+    return err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
   }
 
   /** Sends stored items in order; returns the highest id sent (or -1 when none). */
