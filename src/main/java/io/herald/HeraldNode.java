@@ -8,6 +8,7 @@ import io.herald.auth.AuthVerticle;
 import io.herald.cluster.ClusterSetup;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.GatewayVerticle;
+import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
 import io.herald.presence.PresenceVerticle;
 import io.herald.protocol.Frame;
@@ -115,6 +116,7 @@ public final class HeraldNode {
     });
     vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
     ApiRoutes api = new ApiRoutes(vertx, config, directory, clusterManager::getNodes);
+    EngineIoServer socketIo = new EngineIoServer(vertx, config, hub);
     // A member that just joined may not have the partition table yet; ready means it can route.
     return directory.nodes("__herald.warm-up")
         .compose(v -> Database.start(vertx, config))
@@ -128,7 +130,7 @@ public final class HeraldNode {
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
-          GatewayVerticle g = new GatewayVerticle(config, hub, api);
+          GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo);
           gateways.add(g);
           return g;
         }, new DeploymentOptions().setInstances(eventLoops)))

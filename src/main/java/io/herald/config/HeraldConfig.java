@@ -62,6 +62,12 @@ public final class HeraldConfig {
   public final String presenceSubscribePolicy;
   public final String presenceClaim;
   public final int maxStatusSubscriptions;
+  public final String socketIoPath;
+  public final List<String> socketIoNamespaces;
+  public final int socketIoPingIntervalMs;
+  public final int socketIoPingTimeoutMs;
+  public final int socketIoMaxPayloadBytes;
+  public final List<String> socketIoCorsOrigins;
   public final List<String> openPrefixes;
 
   /** Empty: run an embedded PostgreSQL. */
@@ -123,6 +129,12 @@ public final class HeraldConfig {
     presenceSubscribePolicy = oneOf("presence.subscribe-policy", List.of("any", "claim"));
     presenceClaim = string("presence.claim", false);
     maxStatusSubscriptions = integer("presence.max-subscriptions-per-connection", 1, 100_000);
+    socketIoPath = string("socketio.path", false);
+    socketIoNamespaces = list("socketio.namespaces", false);
+    socketIoPingIntervalMs = integer("socketio.ping-interval-ms", 100, 3_600_000);
+    socketIoPingTimeoutMs = integer("socketio.ping-timeout-ms", 100, 3_600_000);
+    socketIoMaxPayloadBytes = integer("socketio.max-payload-bytes", 1024, 100_000_000);
+    socketIoCorsOrigins = list("socketio.cors-origins", true);
 
     pgUrl = string("pg.url", true);
     pgPoolSize = integer("pg.pool-size", 1, 256);
@@ -139,6 +151,14 @@ public final class HeraldConfig {
     }
     if (idleTimeoutMs <= pingIntervalMs) {
       error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
+    }
+    if (!socketIoPath.startsWith("/") || !socketIoPath.endsWith("/")) {
+      error("socketio.path", "must start and end with '/'");
+    }
+    for (String ns : socketIoNamespaces) {
+      if (!ns.startsWith("/")) {
+        error("socketio.namespaces", "'" + ns + "' must start with '/'");
+      }
     }
     if (!wsPath.startsWith("/")) {
       error("ws.path", "must start with '/'");

@@ -3,6 +3,7 @@ package io.herald.gateway;
 import io.herald.api.ApiRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.WebSocketTransport;
+import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
@@ -35,10 +36,13 @@ public final class GatewayVerticle extends VerticleBase {
   /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive pings. */
   private final Set<ServerWebSocket> sockets = new HashSet<>();
 
-  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api) {
+  private final EngineIoServer socketIo;
+
+  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api, EngineIoServer socketIo) {
     this.config = config;
     this.hub = hub;
     this.api = api;
+    this.socketIo = socketIo;
   }
 
   /** HTTP server options for every gateway instance. */
@@ -67,6 +71,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
     router.route(config.wsPath).handler(this::upgrade);
+    // --- Socket.IO (Engine.IO v4) ---
+    router.route(config.socketIoPath + "*").handler(socketIo::handle);
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);

@@ -26,6 +26,8 @@ public final class NodeScript implements AutoCloseable {
   private final Process process;
   private final LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
   private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  /** Reported objects no expect has consumed yet (test thread only). */
+  private final List<JsonObject> backlog = new ArrayList<>();
 
   private NodeScript(Process process) {
     this.process = process;
@@ -63,15 +65,30 @@ public final class NodeScript implements AutoCloseable {
     }
   }
 
-  /** The next reported object matching {@code p}, skipping others (bounded). */
+  /**
+   * The first reported object matching {@code p} that no earlier expect consumed (bounded wait).
+   * Objects that do not match stay available for later expects, so independent events may be
+   * awaited in any order; objects matching the same predicate are consumed in report order.
+   */
   public JsonObject expect(Predicate<JsonObject> p, String what) {
+    for (java.util.Iterator<JsonObject> it = backlog.iterator(); it.hasNext(); ) {
+      JsonObject e = it.next();
+      if (p.test(e)) {
+        it.remove();
+        return e;
+      }
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     try {
       while (System.nanoTime() < deadline) {
         JsonObject e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (e != null && p.test(e)) {
+        if (e == null) {
+          continue;
+        }
+        if (p.test(e)) {
           return e;
         }
+        backlog.add(e);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,0 +1,169 @@
+package io.herald.gateway.transport.socketio;
+
+import io.herald.config.HeraldConfig;
+import io.herald.session.SessionHub;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Socket.IO endpoint ({@code socketio.path}, default {@code /socket.io/}): Engine.IO v4 over
+ * HTTP long-polling and WebSocket, with the polling-to-WebSocket upgrade, carrying Socket.IO v5
+ * packets. One per node: a polling client's requests may reach any gateway instance, so sessions
+ * are found here by sid and each runs on the context that created it.
+ */
+public final class EngineIoServer {
+  final Vertx vertx;
+  final HeraldConfig config;
+  final SessionHub hub;
+  private final ConcurrentHashMap<String, EngineIoSession> sessions = new ConcurrentHashMap<>();
+
+  public EngineIoServer(Vertx vertx, HeraldConfig config, SessionHub hub) {
+    this.vertx = vertx;
+    this.config = config;
+    this.hub = hub;
+  }
+
+  /** Handles every request under the Socket.IO path. */
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    HttpServerResponse resp = ctx.response();
+    cors(req, resp);
+    if (req.method() == HttpMethod.OPTIONS) {
+      resp.setStatusCode(204).end();
+      return;
+    }
+    if (!"4".equals(req.getParam("EIO"))) {
+      error(resp, 400, 5, "Unsupported protocol version");
+      return;
+    }
+    String transport = req.getParam("transport");
+    String sid = req.getParam("sid");
+    if ("websocket".equals(transport)) {
+      webSocket(ctx, sid);
+    } else if ("polling".equals(transport)) {
+      polling(ctx, sid);
+    } else {
+      error(resp, 400, 0, "Transport unknown");
+    }
+  }
+
+  private void polling(RoutingContext ctx, String sid) {
+    HttpServerRequest req = ctx.request();
+    HttpServerResponse resp = ctx.response();
+    if (sid == null) {
+      if (req.method() != HttpMethod.GET) {
+        error(resp, 400, 3, "Bad handshake method");
+        return;
+      }
+      if (refuseWhenDraining(resp)) {
+        return;
+      }
+      EngineIoSession session = create(req);
+      resp.putHeader("content-type", "text/plain; charset=UTF-8").end(session.openPacket(true));
+      return;
+    }
+    EngineIoSession session = sessions.get(sid);
+    if (session == null) {
+      error(resp, 400, 1, "Session ID unknown");
+      return;
+    }
+    if (req.method() == HttpMethod.GET) {
+      session.context.runOnContext(v -> session.poll(resp));
+    } else if (req.method() == HttpMethod.POST) {
+      String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      if (length != null && Long.parseLong(length) > config.socketIoMaxPayloadBytes) {
+        error(resp, 413, 3, "Payload too large");
+        session.context.runOnContext(v -> session.close("payload too large"));
+        return;
+      }
+      req.body().onSuccess(body -> {
+        if (body.length() > config.socketIoMaxPayloadBytes) {
+          error(resp, 413, 3, "Payload too large");
+          session.context.runOnContext(v -> session.close("payload too large"));
+          return;
+        }
+        String text = body.toString();
+        session.context.runOnContext(v -> session.onPayload(text));
+        resp.putHeader("content-type", "text/html").end("ok");
+      });
+    } else {
+      error(resp, 400, 2, "Bad request");
+    }
+  }
+
+  private void webSocket(RoutingContext ctx, String sid) {
+    HttpServerRequest req = ctx.request();
+    if (!"websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
+      error(ctx.response(), 400, 3, "Bad request");
+      return;
+    }
+    if (sid == null) {
+      if (refuseWhenDraining(ctx.response())) {
+        return;
+      }
+      EngineIoSession session = create(req);
+      req.toWebSocket().onSuccess(session::useWebSocket).onFailure(err -> session.close("upgrade failed"));
+      return;
+    }
+    EngineIoSession session = sessions.get(sid);
+    if (session == null) {
+      error(ctx.response(), 400, 1, "Session ID unknown");
+      return;
+    }
+    req.toWebSocket().onSuccess(ws -> session.context.runOnContext(v -> session.probe(ws)));
+  }
+
+  private EngineIoSession create(HttpServerRequest req) {
+    String header = req.getHeader(HttpHeaders.AUTHORIZATION);
+    String headerToken = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()
+        ? header.substring(7).trim() : null;
+    String queryToken = req.getParam("token");
+    Context context = vertx.getOrCreateContext();
+    EngineIoSession session = new EngineIoSession(this, context, UUID.randomUUID().toString(), headerToken,
+        queryToken == null || queryToken.isBlank() ? null : queryToken);
+    sessions.put(session.sid, session);
+    return session;
+  }
+
+  private boolean refuseWhenDraining(HttpServerResponse resp) {
+    if (hub.state().draining()) {
+      resp.setStatusCode(503).putHeader("Retry-After", "1").end();
+      return true;
+    }
+    return false;
+  }
+
+  void remove(EngineIoSession session) {
+    sessions.remove(session.sid, session);
+  }
+
+  private void cors(HttpServerRequest req, HttpServerResponse resp) {
+    String origin = req.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null) {
+      return;
+    }
+    if (config.socketIoCorsOrigins.contains("*") || config.socketIoCorsOrigins.contains(origin)) {
+      resp.putHeader("Access-Control-Allow-Origin", origin)
+          .putHeader("Access-Control-Allow-Credentials", "true")
+          .putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+          .putHeader("Access-Control-Allow-Headers", "Authorization, Content-Type")
+          .putHeader("Vary", "Origin");
+    }
+  }
+
+  /** Engine.IO's error body: {@code {"code","message"}}. */
+  static void error(HttpServerResponse resp, int status, int code, String message) {
+    if (!resp.ended()) {
+      resp.setStatusCode(status).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("code", code).put("message", message).encode());
+    }
+  }
+}

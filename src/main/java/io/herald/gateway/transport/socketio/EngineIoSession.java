@@ -1,0 +1,331 @@
+package io.herald.gateway.transport.socketio;
+
+import io.herald.protocol.ErrorCode;
+import io.herald.session.Session;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Engine.IO v4 connection (HTTP long-polling, WebSocket, or polling upgraded to WebSocket) and
+ * the Socket.IO namespaces multiplexed on it. Every method runs on the context that created the
+ * session; the server hops there for requests that arrive on other event loops.
+ */
+final class EngineIoSession {
+  private static final Logger log = LoggerFactory.getLogger(EngineIoSession.class);
+  static final char SEPARATOR = '\u001e';
+
+  private final EngineIoServer server;
+  private final Vertx vertx;
+  final Context context;
+  final String sid;
+  /** Credentials from the handshake request: the Authorization header's token, the ?token= query. */
+  private final String headerToken;
+  private final String queryToken;
+  private final Map<String, SocketIoNamespace> namespaces = new HashMap<>();
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private HttpServerResponse pendingPoll;
+  private ServerWebSocket ws;
+  private ServerWebSocket probing;
+  private long pingTimer = -1;
+  private long lastPong = System.currentTimeMillis();
+  private boolean closed;
+
+  EngineIoSession(EngineIoServer server, Context context, String sid, String headerToken, String queryToken) {
+    this.server = server;
+    this.vertx = server.vertx;
+    this.context = context;
+    this.sid = sid;
+    this.headerToken = headerToken;
+    this.queryToken = queryToken;
+  }
+
+  /** The open packet; then pings every pingInterval, and a client silent for longer than interval + timeout is closed. */
+  String openPacket(boolean upgrades) {
+    pingTimer = vertx.setPeriodic(server.config.socketIoPingIntervalMs, t -> {
+      if (System.currentTimeMillis() - lastPong > server.config.socketIoPingIntervalMs + server.config.socketIoPingTimeoutMs) {
+        close("ping timeout");
+      } else {
+        send("2");
+      }
+    });
+    return "0" + new JsonObject()
+        .put("sid", sid)
+        .put("upgrades", upgrades ? new JsonArray().add("websocket") : new JsonArray())
+        .put("pingInterval", server.config.socketIoPingIntervalMs)
+        .put("pingTimeout", server.config.socketIoPingTimeoutMs)
+        .put("maxPayload", server.config.socketIoMaxPayloadBytes)
+        .encode();
+  }
+
+  // ---- transports -------------------------------------------------------------------------
+
+  /** A WebSocket-only client: the whole session runs on this socket. */
+  void useWebSocket(ServerWebSocket socket) {
+    ws = socket;
+    wire(socket);
+    socket.writeTextMessage(openPacket(false));
+  }
+
+  /** A polling client probes a WebSocket: "2probe" -> "3probe", then "5" switches to it. */
+  void probe(ServerWebSocket socket) {
+    if (ws != null || probing != null) {
+      socket.close((short) 1008, "already upgraded");
+      return;
+    }
+    probing = socket;
+    socket.textMessageHandler(text -> {
+      if (text.equals("2probe")) {
+        socket.writeTextMessage("3probe");
+        if (pendingPoll != null) {
+          respond(pendingPoll, "6"); // lets the client's pending poll return so it can upgrade
+          pendingPoll = null;
+        }
+      } else if (text.equals("5")) {
+        probing = null;
+        ws = socket;
+        wire(socket);
+        flushToWebSocket();
+      } else {
+        close("unexpected packet while upgrading");
+      }
+    });
+    socket.closeHandler(v -> {
+      if (probing == socket) {
+        probing = null;
+      }
+    });
+  }
+
+  private void wire(ServerWebSocket socket) {
+    socket.setWriteQueueMaxSize(server.config.maxOutboundQueueBytes);
+    socket.textMessageHandler(this::onPacket);
+    socket.binaryMessageHandler(b -> onBinary());
+    socket.closeHandler(v -> close("transport closed"));
+    socket.exceptionHandler(err -> { });
+  }
+
+  /** A long-polling GET: answered now if something is queued, else held until something is. */
+  void poll(HttpServerResponse response) {
+    if (closed) {
+      EngineIoServer.error(response, 400, 1, "Session ID unknown");
+      return;
+    }
+    if (ws != null || pendingPoll != null) {
+      EngineIoServer.error(response, 400, 3, "Bad request");
+      close("overlapping polls");
+      return;
+    }
+    response.closeHandler(v -> {
+      if (pendingPoll == response) {
+        pendingPoll = null;
+      }
+    });
+    if (queue.isEmpty()) {
+      pendingPoll = response;
+    } else {
+      flushTo(response);
+    }
+  }
+
+  /** A polling POST: one or more packets separated by U+001E. */
+  void onPayload(String body) {
+    int start = 0;
+    for (int i = 0; i <= body.length() && !closed; i++) {
+      if (i == body.length() || body.charAt(i) == SEPARATOR) {
+        onPacket(body.substring(start, i));
+        start = i + 1;
+      }
+    }
+  }
+
+  // ---- packets ------------------------------------------------------------------------------
+
+  private void onPacket(String packet) {
+    if (closed || packet.isEmpty()) {
+      return;
+    }
+    switch (packet.charAt(0)) {
+      case '3' -> lastPong = System.currentTimeMillis();
+      case '4' -> onSocketIo(packet.substring(1));
+      case '1' -> close("client closed");
+      case '2' -> send("3" + packet.substring(1));
+      case '6', '5' -> { }
+      default -> close("malformed Engine.IO packet");
+    }
+  }
+
+  private void onBinary() {
+    namespaces.values().forEach(ns -> emitError(ns.namespace(), null, "binary attachments are not supported"));
+  }
+
+  private void onSocketIo(String text) {
+    SocketIoPacket p;
+    try {
+      p = SocketIoPacket.parse(text);
+    } catch (IllegalArgumentException | ClassCastException e) {
+      close("malformed Socket.IO packet: " + e.getMessage());
+      return;
+    }
+    switch (p.type()) {
+      case SocketIoPacket.CONNECT -> connect(p);
+      case SocketIoPacket.DISCONNECT -> {
+        SocketIoNamespace ns = namespaces.get(p.namespace());
+        if (ns != null) {
+          ns.clientGone();
+        }
+      }
+      case SocketIoPacket.EVENT -> event(p);
+      case SocketIoPacket.BINARY_EVENT, SocketIoPacket.BINARY_ACK ->
+          emitError(p.namespace(), p.ackId(), "binary attachments are not supported");
+      case SocketIoPacket.ACK -> { } // Herald never asks clients for acks
+      default -> close("unexpected Socket.IO packet type " + p.type());
+    }
+  }
+
+  /** A namespace connection: a new Herald session authenticated as the seeds do it. */
+  private void connect(SocketIoPacket p) {
+    String nsp = p.namespace();
+    if (!server.config.socketIoNamespaces.contains(nsp)) {
+      sendMessage(SocketIoPacket.encode(SocketIoPacket.CONNECT_ERROR, nsp, null, new JsonObject().put("message", "Invalid namespace")));
+      return;
+    }
+    if (namespaces.containsKey(nsp)) {
+      return;
+    }
+    JsonObject auth = p.payload() instanceof JsonObject o ? o : new JsonObject();
+    String token = auth.getValue("token") instanceof String t && !t.isBlank() ? t
+        : headerToken != null ? headerToken
+        : queryToken != null ? queryToken : "";
+    Object last = auth.getValue("lastNotificationId");
+    SocketIoNamespace ns = new SocketIoNamespace(this, nsp);
+    namespaces.put(nsp, ns);
+    Session session = server.hub.open(ns);
+    ns.attach(session);
+    session.start(token, last == null ? null : last.toString());
+  }
+
+  /** {@code socket.emit(name, data[, ack])}: the /ws event, with the ack id as its request id. */
+  private void event(SocketIoPacket p) {
+    SocketIoNamespace ns = namespaces.get(p.namespace());
+    if (ns == null) {
+      return; // not connected to that namespace: Socket.IO servers ignore it too
+    }
+    if (!(p.payload() instanceof JsonArray args) || args.isEmpty() || !(args.getValue(0) instanceof String name)) {
+      emitError(p.namespace(), p.ackId(), "an event is [name, data]");
+      return;
+    }
+    JsonObject frame = new JsonObject().put("event", name).put("data", args.size() > 1 ? args.getValue(1) : new JsonObject());
+    if (frame.getValue("data") == null) {
+      frame.put("data", new JsonObject());
+    }
+    if (p.ackId() != null) {
+      frame.put("id", SocketIoNamespace.ACK_PREFIX + p.ackId());
+    }
+    ns.session().onText(frame.encode());
+  }
+
+  private void emitError(String nsp, Long ackId, String message) {
+    JsonObject err = new JsonObject().put("code", ErrorCode.BAD_REQUEST.name()).put("message", message);
+    sendMessage(SocketIoPacket.encode(SocketIoPacket.EVENT, nsp, null, new JsonArray().add("error").add(err)));
+    if (ackId != null) {
+      sendMessage(SocketIoPacket.encode(SocketIoPacket.ACK, nsp, ackId, new JsonArray().add(new JsonObject().put("error", err))));
+    }
+  }
+
+  // ---- outbound -----------------------------------------------------------------------------
+
+  /** Queues a Socket.IO packet as an Engine.IO message; false when the client cannot keep up. */
+  boolean sendMessage(String socketIoPacket) {
+    return send("4" + socketIoPacket);
+  }
+
+  private boolean send(String packet) {
+    if (closed) {
+      return true;
+    }
+    if (ws != null) {
+      if (ws.writeQueueFull()) {
+        return false;
+      }
+      ws.writeTextMessage(packet);
+      return true;
+    }
+    queuedBytes += packet.length();
+    if (queuedBytes > server.config.maxOutboundQueueBytes) {
+      return false;
+    }
+    queue.add(packet);
+    if (pendingPoll != null) {
+      HttpServerResponse r = pendingPoll;
+      pendingPoll = null;
+      flushTo(r);
+    }
+    return true;
+  }
+
+  private void flushTo(HttpServerResponse response) {
+    StringBuilder b = new StringBuilder();
+    while (!queue.isEmpty()) {
+      if (b.length() > 0) {
+        b.append(SEPARATOR);
+      }
+      b.append(queue.poll());
+    }
+    queuedBytes = 0;
+    respond(response, b.toString());
+  }
+
+  private void flushToWebSocket() {
+    while (!queue.isEmpty()) {
+      ws.writeTextMessage(queue.poll());
+    }
+    queuedBytes = 0;
+  }
+
+  private static void respond(HttpServerResponse response, String body) {
+    if (!response.ended() && !response.closed()) {
+      response.putHeader("content-type", "text/plain; charset=UTF-8").end(body);
+    }
+  }
+
+  /** Ends the connection: every namespace's session closes, timers stop, the client is released. */
+  void close(String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.debug("Engine.IO session {} closed: {}", sid, reason);
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
+    }
+    for (SocketIoNamespace ns : List.copyOf(namespaces.values())) {
+      ns.clientGone();
+    }
+    if (pendingPoll != null) {
+      respond(pendingPoll, "1");
+      pendingPoll = null;
+    }
+    if (ws != null && !ws.isClosed()) {
+      ws.close();
+    }
+    if (probing != null && !probing.isClosed()) {
+      probing.close();
+    }
+    server.remove(this);
+  }
+
+  void namespaceClosed(SocketIoNamespace ns) {
+    namespaces.remove(ns.namespace(), ns);
+  }
+}

@@ -1,0 +1,180 @@
+package io.herald.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.HeraldNode;
+import io.herald.test.Http;
+import io.herald.test.NodeScript;
+import io.herald.test.TestNodes;
+import io.herald.test.Tokens;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Socket.IO endpoint with the npm socket.io-client 4.x")
+class SocketIoTest {
+  static TestNodes nodes;
+  static HeraldNode node;
+  static String base;
+  static final String SERVICE = Tokens.service();
+  NodeScript io;
+
+  @BeforeAll
+  static void start() {
+    nodes = new TestNodes();
+    node = nodes.start(Map.of("limits.max-connections-per-user", 2, "presence.grace-ms", 100));
+    base = "http://127.0.0.1:" + node.httpPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+  }
+
+  @BeforeEach
+  void driver() {
+    io = NodeScript.start("socketio-driver.js", Map.of());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    io.close();
+  }
+
+  void connect(String name, String nsp, JsonObject opts) {
+    io.tell(new JsonObject().put("cmd", "connect").put("name", name).put("url", base + nsp).put("opts", opts).encode());
+  }
+
+  void emit(String name, String event, Object data, boolean ack) {
+    io.tell(new JsonObject().put("cmd", "emit").put("name", name).put("event", event).put("data", data).put("ack", ack).encode());
+  }
+
+  JsonObject event(String name, String event) {
+    return io.expect(e -> "event".equals(e.getString("type")) && name.equals(e.getString("name")) && event.equals(e.getString("event")),
+        "event " + event + " on " + name);
+  }
+
+  JsonObject ack(String name, String event) {
+    return io.expect(e -> "ack".equals(e.getString("type")) && name.equals(e.getString("name")) && event.equals(e.getString("event")),
+        "ack of " + event + " on " + name);
+  }
+
+  JsonObject report(String name, String type) {
+    return io.expect(e -> type.equals(e.getString("type")) && name.equals(e.getString("name")), type + " on " + name);
+  }
+
+  static JsonObject auth(String token) {
+    return new JsonObject().put("auth", new JsonObject().put("token", token));
+  }
+
+  @ParameterizedTest(name = "transports {0}")
+  @ValueSource(strings = {"polling,websocket", "websocket"})
+  @DisplayName("connect with auth.token, get connected, ping with and without an ack, events from REST")
+  void roundTrip(String transports) {
+    String user = "sio-" + transports.length();
+    JsonObject opts = auth(Tokens.user(user, "course:*")).put("transports", new JsonArray(java.util.List.of(transports.split(","))));
+    connect("a", "/notifications", opts);
+    assertThat(report("a", "connect").getString("id")).isNotBlank();
+    JsonObject connected = event("a", "connected");
+    assertThat(connected.getJsonArray("args").getJsonObject(0).getString("userId")).isEqualTo(user);
+    if (transports.startsWith("polling")) {
+      assertThat(report("a", "upgrade").getString("transport")).isEqualTo("websocket");
+    }
+    emit("a", "ping", null, true);
+    assertThat(ack("a", "ping").getJsonArray("args").getJsonObject(0).getLong("timestamp")).isPositive();
+    event("a", "pong");
+    emit("a", "ping", null, false);
+    event("a", "pong");
+
+    emit("a", "join-room", new JsonObject().put("room", "course:5"), true);
+    assertThat(ack("a", "join-room").getJsonArray("args").getJsonObject(0).getString("room")).isEqualTo("course:5");
+    Http.post(node.httpPort(), "/api/rooms/course:5/events", SERVICE, new JsonObject().put("event", "quiz").put("data", new JsonObject().put("q", 1)));
+    JsonArray quiz = event("a", "quiz").getJsonArray("args");
+    assertThat(quiz.getJsonObject(0).getInteger("q")).isEqualTo(1);
+    assertThat(quiz.getString(1)).isEqualTo("course:5");
+
+    long id = Http.post(node.httpPort(), "/api/notifications", SERVICE,
+        new JsonObject().put("userId", user).put("title", "Hi").put("message", "there")).json().getLong("id");
+    JsonObject n = event("a", "notification").getJsonArray("args").getJsonObject(0);
+    assertThat(n.getLong("id")).isEqualTo(id);
+    assertThat(n.getString("title")).isEqualTo("Hi");
+    event("a", "unread_count");
+
+    emit("a", "join-room", new JsonObject().put("room", "secret:1"), true);
+    JsonObject refused = ack("a", "join-room").getJsonArray("args").getJsonObject(0);
+    assertThat(refused.getJsonObject("error").getString("code")).isEqualTo("FORBIDDEN");
+    assertThat(event("a", "error").getJsonArray("args").getJsonObject(0).getString("code")).isEqualTo("FORBIDDEN");
+  }
+
+  @Test
+  @DisplayName("auth styles: extraHeaders Authorization and query token; auth.token wins over them")
+  void authStyles() {
+    connect("h", "/", new JsonObject().put("extraHeaders", new JsonObject().put("Authorization", "Bearer " + Tokens.user("sio-h"))));
+    assertThat(event("h", "connected").getJsonArray("args").getJsonObject(0).getString("userId")).isEqualTo("sio-h");
+    connect("q", "/dashboard", new JsonObject().put("query", new JsonObject().put("token", Tokens.user("sio-q"))).put("forceNew", true));
+    assertThat(event("q", "connected").getJsonArray("args").getJsonObject(0).getString("userId")).isEqualTo("sio-q");
+    connect("w", "/ws", auth(Tokens.user("sio-w")).put("forceNew", true)
+        .put("extraHeaders", new JsonObject().put("Authorization", "Bearer not-a-token")));
+    assertThat(event("w", "connected").getJsonArray("args").getJsonObject(0).getString("userId")).isEqualTo("sio-w");
+  }
+
+  @Test
+  @DisplayName("a bad or missing token reaches connect_error with data.code UNAUTHORIZED; an unknown namespace is invalid")
+  void refusals() {
+    connect("bad", "/notifications", auth("nope"));
+    JsonObject err = report("bad", "connect_error");
+    assertThat(err.getString("message")).isEqualTo("Authentication failed");
+    assertThat(err.getJsonObject("data").getString("code")).isEqualTo("UNAUTHORIZED");
+    connect("none", "/notifications", new JsonObject().put("forceNew", true));
+    assertThat(report("none", "connect_error").getJsonObject("data").getString("code")).isEqualTo("UNAUTHORIZED");
+    connect("nsp", "/nowhere", auth(Tokens.user("sio-x")).put("forceNew", true));
+    assertThat(report("nsp", "connect_error").getString("message")).isEqualTo("Invalid namespace");
+  }
+
+  @Test
+  @DisplayName("two namespaces on one client are two sessions; the per-user limit applies with connect_error")
+  void namespacesAndLimits() {
+    String token = Tokens.user("sio-two");
+    connect("n1", "/notifications", auth(token));
+    connect("n2", "/dashboard", auth(token));
+    event("n1", "connected");
+    event("n2", "connected");
+    assertThat(Http.get(node.httpPort(), "/api/gateway/stats", SERVICE).json().getInteger("connections")).isGreaterThanOrEqualTo(2);
+    Http.post(node.httpPort(), "/api/gateway/send", SERVICE, new JsonObject().put("userId", "sio-two").put("event", "hello").put("message", "x"));
+    event("n1", "hello");
+    event("n2", "hello");
+    connect("n3", "/ws", auth(token));
+    assertThat(report("n3", "connect_error").getJsonObject("data").getString("code")).isEqualTo("TOO_MANY_CONNECTIONS");
+  }
+
+  @Test
+  @DisplayName("presence events caused by other clients, and replay with auth.lastNotificationId")
+  void presenceAndReplay() {
+    connect("watcher", "/", auth(Tokens.user("sio-watch")));
+    event("watcher", "connected");
+    emit("watcher", "subscribe-user-status", new JsonObject().put("userId", "sio-friend"), true);
+    ack("watcher", "subscribe-user-status");
+    connect("friend", "/notifications", auth(Tokens.user("sio-friend")).put("forceNew", true));
+    JsonObject status = event("watcher", "user_status").getJsonArray("args").getJsonObject(0);
+    assertThat(status.getString("userId")).isEqualTo("sio-friend");
+    assertThat(status.getString("status")).isEqualTo("online");
+
+    long first = Http.post(node.httpPort(), "/api/notifications", SERVICE,
+        new JsonObject().put("userId", "sio-replay").put("title", "one").put("message", "m")).json().getLong("id");
+    long second = Http.post(node.httpPort(), "/api/notifications", SERVICE,
+        new JsonObject().put("userId", "sio-replay").put("title", "two").put("message", "m")).json().getLong("id");
+    connect("r", "/notifications", new JsonObject().put("forceNew", true)
+        .put("auth", new JsonObject().put("token", Tokens.user("sio-replay")).put("lastNotificationId", first)));
+    JsonObject replayed = event("r", "notification").getJsonArray("args").getJsonObject(0);
+    assertThat(replayed.getLong("id")).isEqualTo(second);
+    assertThat(event("r", "unread_count").getJsonArray("args").getJsonObject(0).getLong("count")).isEqualTo(2);
+  }
+}
