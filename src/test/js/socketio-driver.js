@@ -26,7 +26,8 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
   else if (c.cmd === 'emit') {
     const s = sockets[c.name];
     const args = [c.event];
-    if (c.data !== undefined) args.push(c.data);
+    if (c.binary) args.push(Buffer.from(c.data || []));
+    else if (c.data !== undefined) args.push(c.data);
     if (c.ack) args.push((...reply) => report({ type: 'ack', name: c.name, event: c.event, args: reply }));
     s.emit(...args);
   } else if (c.cmd === 'close') sockets[c.name].disconnect();

@@ -213,7 +213,7 @@ public final class ApiRoutes {
     String event = SendRequests.event(body, "event");
     Object message = SendRequests.payload(body, "message", true);
     request(ctx, Addresses.SEND_USER, new JsonObject().put("userId", userId).put("event", event).put("data", message)
-            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))),
+            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))).put("namespace", SendRequests.namespace(body)),
         reply -> {
           boolean delivered = reply.getBoolean("delivered", false);
           JsonObject out = new JsonObject()
@@ -232,7 +232,7 @@ public final class ApiRoutes {
     Object message = SendRequests.payload(body, "message", true);
     request(ctx, Addresses.SEND_USERS,
         new JsonObject().put("userIds", new JsonArray(userIds)).put("event", event).put("data", message)
-            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))),
+            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))).put("namespace", SendRequests.namespace(body)),
         reply -> ok(ctx, 200, new JsonObject()
             .put("success", true)
             .put("message", "Message sent to " + userIds.size() + " users")
@@ -251,7 +251,8 @@ public final class ApiRoutes {
     RoomPolicy.validateName(room);
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
-    request(ctx, Addresses.SEND_ROOM, new JsonObject().put("room", room).put("event", event).put("data", data),
+    request(ctx, Addresses.SEND_ROOM, new JsonObject().put("room", room).put("event", event).put("data", data)
+            .put("namespace", SendRequests.namespace(body)),
         reply -> ok(ctx, 200, new JsonObject()
             .put("success", true)
             .put("room", room)
@@ -261,7 +262,8 @@ public final class ApiRoutes {
   private void broadcast(RoutingContext ctx, JsonObject body) {
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
-    request(ctx, Addresses.BROADCAST, new JsonObject().put("event", event).put("data", data),
+    request(ctx, Addresses.BROADCAST, new JsonObject().put("event", event).put("data", data)
+            .put("namespace", SendRequests.namespace(body)),
         reply -> ok(ctx, 200, new JsonObject().put("success", true).put("message", "Broadcast sent")));
   }
 

@@ -86,6 +86,18 @@ public final class SendRequests {
         .put("timestamp", System.currentTimeMillis());
   }
 
+  /** The optional Socket.IO namespace a delivery is restricted to ({@code "/dashboard"}), or null. */
+  public static String namespace(JsonObject body) {
+    Object v = body.getValue("namespace");
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s) || !s.startsWith("/") || s.length() > 128) {
+      throw bad("namespace must be a Socket.IO namespace such as \"/dashboard\"");
+    }
+    return s;
+  }
+
   public static String room(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (!(v instanceof String s) || s.isEmpty()) {

@@ -53,6 +53,8 @@ public final class RoutingVerticle extends VerticleBase {
   static final String DELIVER = "deliver";
   static final String STATS = "stats";
   static final String ROOM_MEMBERS = "room-members";
+  /** Body field (or event-bus header) restricting a delivery to Socket.IO sessions of one namespace. */
+  public static final String NAMESPACE = "namespace";
 
   private final String nodeId;
   private final RoomDirectory directory;
@@ -78,8 +80,8 @@ public final class RoutingVerticle extends VerticleBase {
         eb.consumer(Addresses.BROADCAST, m -> handle(m, this::broadcast)),
         eb.consumer(Addresses.NOTIFY_USER, m -> handle(m, this::notifyUser)),
         eb.consumer(Addresses.node(nodeId), this::onNodeMessage),
-        eb.consumer(Addresses.NODES_BROADCAST, m -> deliverToAll(m.body().getString("frame"))),
-        eb.localConsumer(Addresses.ROUTE_FRAME, m -> toRoom(m.body().getString("room"), m.body().getString("frame"))
+        eb.consumer(Addresses.NODES_BROADCAST, m -> deliverToAll(m.body().getString("frame"), m.body().getString(NAMESPACE))),
+        eb.localConsumer(Addresses.ROUTE_FRAME, m -> toRoom(m.body().getString("room"), m.body().getString("frame"), null)
             .onFailure(err -> log.warn("could not route to {}: {}", m.body().getString("room"), err.toString()))));
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
@@ -92,6 +94,10 @@ public final class RoutingVerticle extends VerticleBase {
       JsonObject body = msg.body();
       if (body == null) {
         throw new ProtocolException(ErrorCode.BAD_REQUEST, "body must be a JSON object");
+      }
+      String nsHeader = msg.headers().get(NAMESPACE);
+      if (nsHeader != null && !body.containsKey(NAMESPACE)) {
+        body = body.copy().put(NAMESPACE, nsHeader);
       }
       result = action.apply(body);
     } catch (ProtocolException e) {
@@ -121,10 +127,11 @@ public final class RoutingVerticle extends VerticleBase {
     String userId = SendRequests.userId(body, "userId");
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
+    String ns = SendRequests.namespace(body);
     if (persisted(event, body)) {
-      return storeAndDeliver(List.of(toStore(userId, event, data))).map(stored -> stored.get(0));
+      return storeAndDeliver(List.of(toStore(userId, event, data)), ns).map(stored -> stored.get(0));
     }
-    return toRoom(RoomPolicy.userRoom(userId), Frame.encode(event, data, null, null));
+    return toRoom(RoomPolicy.userRoom(userId), Frame.encode(event, data, null, null), ns);
   }
 
   /** {@code notify}: always stored, then delivered with its id. Reply {id, delivered}. */
@@ -132,17 +139,18 @@ public final class RoutingVerticle extends VerticleBase {
     String userId = SendRequests.userId(body, "userId");
     JsonObject n = SendRequests.notification(body);
     return storeAndDeliver(List.of(NewNotification.of(userId, n.getString("type"), n.getString("title"),
-        n.getString("message"), n.getValue("data")))).map(stored -> stored.get(0));
+        n.getString("message"), n.getValue("data"))), SendRequests.namespace(body)).map(stored -> stored.get(0));
   }
 
   private Future<JsonObject> sendUsers(JsonObject body) {
     List<String> userIds = SendRequests.userIds(body, "userIds");
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
+    String ns = SendRequests.namespace(body);
     if (persisted(event, body)) {
       List<NewNotification> batch = new ArrayList<>(userIds.size());
       userIds.forEach(u -> batch.add(toStore(u, event, data)));
-      return storeAndDeliver(batch).map(stored -> {
+      return storeAndDeliver(batch, ns).map(stored -> {
         JsonArray ids = new JsonArray();
         int delivered = 0;
         for (JsonObject r : stored) {
@@ -158,7 +166,7 @@ public final class RoutingVerticle extends VerticleBase {
     return directory.nodes(userRooms).map(byRoom -> {
       Map<String, JsonArray> roomsPerNode = new HashMap<>();
       byRoom.forEach((room, nodes) -> nodes.forEach(n -> roomsPerNode.computeIfAbsent(n, k -> new JsonArray()).add(room)));
-      JsonArray frames = new JsonArray().add(delivery(frame, -1));
+      JsonArray frames = new JsonArray().add(delivery(frame, -1, ns));
       roomsPerNode.forEach((node, rs) -> deliverTo(node, rs, frames));
       return new JsonObject().put("delivered", byRoom.size());
     });
@@ -189,14 +197,14 @@ public final class RoutingVerticle extends VerticleBase {
    * count. The store comes first: when it fails nothing is delivered. Replies one {id, delivered}
    * per item, in order.
    */
-  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch) {
+  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch, String ns) {
     Future<List<StoredNotification>> stored = batch.size() == 1
         ? store.insert(batch.get(0)).map(List::of)
         : store.insertBatch(batch);
     return stored.compose(items -> {
       List<Future<JsonObject>> deliveries = new ArrayList<>(items.size());
       for (StoredNotification item : items) {
-        deliveries.add(deliverStored(item));
+        deliveries.add(deliverStored(item, ns));
       }
       return Future.all(deliveries).map(all -> {
         List<JsonObject> out = new ArrayList<>(items.size());
@@ -208,7 +216,7 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> deliverStored(StoredNotification item) {
+  private Future<JsonObject> deliverStored(StoredNotification item, String ns) {
     String room = RoomPolicy.userRoom(item.userId());
     JsonObject result = new JsonObject().put("id", item.id());
     return directory.nodes(room).compose(nodes -> {
@@ -220,9 +228,9 @@ public final class RoutingVerticle extends VerticleBase {
           .map(count -> Frame.encode("unread_count", new JsonObject().put("count", count), null, null))
           .otherwise((String) null)
           .map(countFrame -> {
-            JsonArray frames = new JsonArray().add(delivery(item.toFrame(), item.id()));
+            JsonArray frames = new JsonArray().add(delivery(item.toFrame(), item.id(), ns));
             if (countFrame != null) {
-              frames.add(delivery(countFrame, -1));
+              frames.add(delivery(countFrame, -1, ns));
             }
             JsonArray rs = new JsonArray().add(room);
             nodes.forEach(n -> deliverTo(n, rs, frames));
@@ -239,29 +247,36 @@ public final class RoutingVerticle extends VerticleBase {
     RoomPolicy.validateName(room);
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
-    return toRoom(room, Frame.encode(event, data, room, null));
+    return toRoom(room, Frame.encode(event, data, room, null), SendRequests.namespace(body));
   }
 
   private Future<JsonObject> broadcast(JsonObject body) {
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
-    vertx.eventBus().publish(Addresses.NODES_BROADCAST, new JsonObject().put("frame", Frame.encode(event, data, null, null)));
+    vertx.eventBus().publish(Addresses.NODES_BROADCAST, new JsonObject().put("frame", Frame.encode(event, data, null, null))
+        .put(NAMESPACE, SendRequests.namespace(body)));
     return Future.succeededFuture(new JsonObject());
   }
 
   /** Sends a frame to every node holding the room; replies whether any node did. */
-  private Future<JsonObject> toRoom(String room, String frame) {
+  private Future<JsonObject> toRoom(String room, String frame, String ns) {
     return directory.nodes(room).map(nodes -> {
       JsonArray rs = new JsonArray().add(room);
-      JsonArray frames = new JsonArray().add(delivery(frame, -1));
+      JsonArray frames = new JsonArray().add(delivery(frame, -1, ns));
       nodes.forEach(n -> deliverTo(n, rs, frames));
       return new JsonObject().put("delivered", !nodes.isEmpty());
     });
   }
 
-  /** One frame of a node message, with the stored item's id when it has one (-1 otherwise). */
-  private static JsonObject delivery(String frame, long notificationId) {
+  /**
+   * One frame of a node message, with the stored item's id when it has one (-1 otherwise) and the
+   * namespace it is restricted to (null: every session).
+   */
+  private static JsonObject delivery(String frame, long notificationId, String ns) {
     JsonObject d = new JsonObject().put("f", frame);
+    if (ns != null) {
+      d.put("ns", ns);
+    }
     return notificationId < 0 ? d : d.put("n", notificationId);
   }
 
@@ -303,15 +318,16 @@ public final class RoutingVerticle extends VerticleBase {
       JsonObject d = (JsonObject) o;
       String frame = d.getString("f");
       long notificationId = d.getLong("n", -1L);
+      String ns = d.getString("ns");
       for (Session s : targets) {
-        s.deliver(frame, notificationId);
+        s.deliver(frame, notificationId, ns);
       }
     }
   }
 
-  private void deliverToAll(String frame) {
+  private void deliverToAll(String frame, String ns) {
     for (Session s : sessions.all()) {
-      s.deliver(frame, -1);
+      s.deliver(frame, -1, ns);
     }
   }
 

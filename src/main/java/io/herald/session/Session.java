@@ -176,6 +176,14 @@ public final class Session {
    * replays stored items; a client whose outbound queue is full is disconnected with 1008.
    */
   public void deliver(String frame, long notificationId) {
+    deliver(frame, notificationId, null);
+  }
+
+  /** As {@link #deliver(String, long)}, only to sessions of Socket.IO namespace {@code ns} when it is not null. */
+  public void deliver(String frame, long notificationId, String ns) {
+    if (ns != null && !ns.equals(transport.namespace())) {
+      return;
+    }
     if (Vertx.currentContext() == context) {
       deliverLive(frame, notificationId);
     } else {

@@ -14,4 +14,9 @@ public interface Transport {
 
   /** For logs and stats: "websocket", "sockjs", ... */
   String kind();
+
+  /** The Socket.IO namespace this connection belongs to, or null for other transports. */
+  default String namespace() {
+    return null;
+  }
 }

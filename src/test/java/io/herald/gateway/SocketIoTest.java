@@ -25,12 +25,12 @@ class SocketIoTest {
   static HeraldNode node;
   static String base;
   static final String SERVICE = Tokens.service();
-  NodeScript io;
+  NodeScript driver;
 
   @BeforeAll
   static void start() {
     nodes = new TestNodes();
-    node = nodes.start(Map.of("limits.max-connections-per-user", 2, "presence.grace-ms", 100));
+    node = nodes.start(Map.of("limits.max-connections-per-user", 3, "presence.grace-ms", 100));
     base = "http://127.0.0.1:" + node.httpPort();
   }
 
@@ -41,34 +41,34 @@ class SocketIoTest {
 
   @BeforeEach
   void driver() {
-    io = NodeScript.start("socketio-driver.js", Map.of());
+    driver = NodeScript.start("socketio-driver.js", Map.of());
   }
 
   @AfterEach
   void closeDriver() {
-    io.close();
+    driver.close();
   }
 
   void connect(String name, String nsp, JsonObject opts) {
-    io.tell(new JsonObject().put("cmd", "connect").put("name", name).put("url", base + nsp).put("opts", opts).encode());
+    driver.tell(new JsonObject().put("cmd", "connect").put("name", name).put("url", base + nsp).put("opts", opts).encode());
   }
 
   void emit(String name, String event, Object data, boolean ack) {
-    io.tell(new JsonObject().put("cmd", "emit").put("name", name).put("event", event).put("data", data).put("ack", ack).encode());
+    driver.tell(new JsonObject().put("cmd", "emit").put("name", name).put("event", event).put("data", data).put("ack", ack).encode());
   }
 
   JsonObject event(String name, String event) {
-    return io.expect(e -> "event".equals(e.getString("type")) && name.equals(e.getString("name")) && event.equals(e.getString("event")),
+    return driver.expect(e -> "event".equals(e.getString("type")) && name.equals(e.getString("name")) && event.equals(e.getString("event")),
         "event " + event + " on " + name);
   }
 
   JsonObject ack(String name, String event) {
-    return io.expect(e -> "ack".equals(e.getString("type")) && name.equals(e.getString("name")) && event.equals(e.getString("event")),
+    return driver.expect(e -> "ack".equals(e.getString("type")) && name.equals(e.getString("name")) && event.equals(e.getString("event")),
         "ack of " + event + " on " + name);
   }
 
   JsonObject report(String name, String type) {
-    return io.expect(e -> type.equals(e.getString("type")) && name.equals(e.getString("name")), type + " on " + name);
+    return driver.expect(e -> type.equals(e.getString("type")) && name.equals(e.getString("name")), type + " on " + name);
   }
 
   static JsonObject auth(String token) {
@@ -152,7 +152,9 @@ class SocketIoTest {
     event("n1", "hello");
     event("n2", "hello");
     connect("n3", "/ws", auth(token));
-    assertThat(report("n3", "connect_error").getJsonObject("data").getString("code")).isEqualTo("TOO_MANY_CONNECTIONS");
+    event("n3", "connected");
+    connect("n4", "/", auth(token));
+    assertThat(report("n4", "connect_error").getJsonObject("data").getString("code")).isEqualTo("TOO_MANY_CONNECTIONS");
   }
 
   @Test
@@ -176,5 +178,49 @@ class SocketIoTest {
     JsonObject replayed = event("r", "notification").getJsonArray("args").getJsonObject(0);
     assertThat(replayed.getLong("id")).isEqualTo(second);
     assertThat(event("r", "unread_count").getJsonArray("args").getJsonObject(0).getLong("count")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a producer's namespace restricts a delivery to sessions of that namespace")
+  void namespaceRestriction() {
+    String token = Tokens.user("sio-ns");
+    connect("n", "/notifications", auth(token));
+    connect("d", "/dashboard", auth(token));
+    event("n", "connected");
+    event("d", "connected");
+    try (io.herald.test.TestSocket plain = io.herald.test.TestSocket.connect(node.httpPort(), token)) {
+      Http.post(node.httpPort(), "/api/gateway/send", SERVICE, new JsonObject().put("userId", "sio-ns")
+          .put("event", "stats-update").put("message", 1).put("namespace", "/dashboard"));
+      Http.post(node.httpPort(), "/api/broadcast", SERVICE, new JsonObject().put("event", "all").put("data", 2));
+      assertThat(event("d", "stats-update").getJsonArray("args").getInteger(0)).isEqualTo(1);
+      event("n", "all"); // broadcasts after the restricted send: had n received it, it would come first
+      emit("n", "ping", null, false);
+      JsonObject next = driver.expect(e -> "n".equals(e.getString("name")) && "event".equals(e.getString("type"))
+          && !"unread_count".equals(e.getString("event")), "next event on n");
+      assertThat(next.getString("event")).isEqualTo("pong");
+      plain.expect("all");
+    }
+    assertThat(Http.post(node.httpPort(), "/api/broadcast", SERVICE, new JsonObject().put("event", "e").put("namespace", "dashboard"))
+        .status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("binary attachments are refused with BAD_REQUEST; a malformed packet closes only that client")
+  void badInput() {
+    connect("b", "/", auth(Tokens.user("sio-bin")));
+    event("b", "connected");
+    driver.tell(new JsonObject().put("cmd", "emit").put("name", "b").put("event", "message").put("data", new JsonArray().add(1).add(2))
+        .put("binary", true).put("ack", true).encode());
+    assertThat(event("b", "error").getJsonArray("args").getJsonObject(0).getString("code")).isEqualTo("BAD_REQUEST");
+    assertThat(ack("b", "message").getJsonArray("args").getJsonObject(0).getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
+
+    io.vertx.core.http.WebSocket raw = io.herald.test.Await.result(io.herald.test.TestSocket.vertx().createWebSocketClient()
+        .connect(node.httpPort(), "127.0.0.1", "/socket.io/?EIO=4&transport=websocket"));
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    raw.closeHandler(v -> closed.tryComplete());
+    raw.writeTextMessage("4zzz not a packet");
+    io.herald.test.Await.result(closed.future(), 10);
+    emit("b", "ping", null, true);
+    ack("b", "ping");
   }
 }

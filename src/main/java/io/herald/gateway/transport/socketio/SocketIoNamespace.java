@@ -34,7 +34,8 @@ final class SocketIoNamespace implements Transport {
     return session;
   }
 
-  String namespace() {
+  @Override
+  public String namespace() {
     return namespace;
   }
 
