@@ -2,6 +2,7 @@ package io.herald.gateway;
 
 import io.herald.api.ApiRoutes;
 import io.herald.config.HeraldConfig;
+import io.herald.gateway.transport.SseEndpoint;
 import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
@@ -67,6 +68,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
     router.route(config.wsPath).handler(this::upgrade);
+    // --- Server-Sent Events transport (docs/transport-sse.md) ---
+    router.get(SseEndpoint.PATH).handler(new SseEndpoint(vertx, config, hub)::handle);
+    // --- end Server-Sent Events ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
