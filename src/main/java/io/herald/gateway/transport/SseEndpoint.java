@@ -74,7 +74,7 @@ public final class SseEndpoint {
       lastEventId = request.getParam("lastEventId");
     }
     String resumeFrom = lastEventId;
-    String verified = token;
+    String presented = token;
     verify(token).onComplete(ar -> {
       if (ar.failed()) {
         boolean refused = ar.cause() instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED;
@@ -83,7 +83,7 @@ public final class SseEndpoint {
         return;
       }
       if (!ctx.response().closed()) {
-        stream(ctx, ar.result(), verified, resumeFrom);
+        stream(ctx, ar.result(), presented, resumeFrom);
       }
     });
   }
