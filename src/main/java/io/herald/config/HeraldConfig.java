@@ -53,6 +53,9 @@ public final class HeraldConfig {
   public final int pingIntervalMs;
   public final int idleTimeoutMs;
 
+  public final int sseHeartbeatMs;
+  public final int sseRetryMs;
+
   public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
   public final int maxConnectionsPerUser;
@@ -118,6 +121,9 @@ public final class HeraldConfig {
     rateLimitPerMinute = integer("ws.rate-limit-per-minute", 1, 1_000_000);
     pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
     idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
+
+    sseHeartbeatMs = integer("sse.heartbeat-ms", 100, 3_600_000);
+    sseRetryMs = integer("sse.retry-ms", 0, 600_000);
 
     replayUnreadLimit = integer("notifications.replay-unread-limit", 1, 1000);
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);

@@ -2,6 +2,7 @@ package io.herald.gateway;
 
 import io.herald.api.ApiRoutes;
 import io.herald.config.HeraldConfig;
+import io.herald.gateway.transport.SseEndpoint;
 import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
@@ -73,6 +74,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.route(config.wsPath).handler(this::upgrade);
     // --- Socket.IO (Engine.IO v4) ---
     router.route(config.socketIoPath + "*").handler(socketIo::handle);
+    // --- Server-Sent Events transport (docs/transport-sse.md) ---
+    router.get(SseEndpoint.PATH).handler(new SseEndpoint(vertx, config, hub)::handle);
+    // --- end Server-Sent Events ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);

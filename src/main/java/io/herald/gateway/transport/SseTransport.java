@@ -1,0 +1,126 @@
+package io.herald.gateway.transport;
+
+import io.herald.session.Transport;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The Server-Sent Events transport at {@code /notifications/events} (docs/transport-sse.md): one
+ * chunked {@code text/event-stream} response, server to client only. It turns each server frame
+ * {@code {"event","data","notificationId"?}} into an SSE event and holds no other logic; the
+ * {@link io.herald.session.Session} does auth, limits, presence and replay as for every transport.
+ *
+ * <p>The {@code id:} field is written only for stored items, so the client's last event id is always
+ * a notification id and its automatic {@code Last-Event-ID} on reconnect is the replay cursor.
+ * Methods are called on the connection's event loop.
+ */
+public final class SseTransport implements Transport {
+  /** Written on an idle stream: a comment, which every EventSource ignores. */
+  static final String HEARTBEAT = ": ping\n\n";
+
+  private final HttpServerResponse response;
+  private boolean ended;
+  /** The event last written: an 'error' or 'reconnect' already tells the client why the stream ends. */
+  private String lastEvent;
+  private final Runnable afterEnd;
+  private Runnable onEnded = () -> { };
+
+  /** {@code afterEnd} runs once the end of the stream is written (the endpoint closes the connection). */
+  SseTransport(HttpServerResponse response, Runnable afterEnd) {
+    this.response = response;
+    this.afterEnd = afterEnd;
+  }
+
+  /**
+   * Writes one server frame as an SSE event. The session's {@code connected} frame is not written:
+   * on SSE the 200 response is the confirmation, and the session id it carries is of no use to a
+   * client that cannot send frames. Returns false, writing nothing, when the outbound queue is full.
+   */
+  @Override
+  public boolean write(String frame) {
+    if (ended || response.closed()) {
+      return true; // the close path is already running; like a closed WebSocket, nothing to report
+    }
+    JsonObject f = new JsonObject(frame);
+    String event = f.getString("event");
+    if ("connected".equals(event)) {
+      return true;
+    }
+    if (response.writeQueueFull()) {
+      return false;
+    }
+    Long id = f.getLong("notificationId");
+    response.write(event(event, id, Json.encode(f.getValue("data"))));
+    lastEvent = event;
+    return true;
+  }
+
+  /**
+   * Ends the stream. When the session did not already say why (an {@code error} or {@code
+   * reconnect} event), a {@code reconnect} event with the reason is written first, so the client
+   * knows its EventSource will (and may) reconnect.
+   */
+  @Override
+  public void close(short code, String reason) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (!response.closed()) {
+      if (!"error".equals(lastEvent) && !"reconnect".equals(lastEvent)) {
+        JsonObject data = new JsonObject().put("reason", reason).put("code", code);
+        response.write(event("reconnect", null, data.encode()));
+      }
+      response.end().onComplete(ar -> afterEnd.run());
+    }
+    onEnded.run();
+  }
+
+  @Override
+  public String kind() {
+    return "sse";
+  }
+
+  /** Writes a heartbeat comment unless the stream ended or its queue is full (then data is pending anyway). */
+  void heartbeat() {
+    if (!ended && !response.closed() && !response.writeQueueFull()) {
+      response.write(HEARTBEAT);
+    }
+  }
+
+  /** The connection closed, from either side: the one cleanup path for the endpoint's bookkeeping. */
+  void ended() {
+    if (!ended) {
+      ended = true;
+      onEnded.run();
+    }
+  }
+
+  void onEnded(Runnable action) {
+    this.onEnded = action;
+  }
+
+  /** Whether this stream's close was already told to the client; for the endpoint's pre-session events. */
+  boolean isEnded() {
+    return ended || response.closed();
+  }
+
+  /**
+   * One SSE event: {@code event:}, {@code id:} when {@code id} is not null, one {@code data:} line
+   * per line of {@code data} (CR, LF or CRLF split it, as the spec reads them), then a blank line.
+   * An event name cannot span lines: CR and LF in it become spaces, so a producer's event name can
+   * never inject fields.
+   */
+  static String event(String event, Long id, String data) {
+    StringBuilder sb = new StringBuilder(data.length() + event.length() + 32);
+    sb.append("event: ").append(event.replace('\r', ' ').replace('\n', ' ')).append('\n');
+    if (id != null) {
+      sb.append("id: ").append(id.longValue()).append('\n');
+    }
+    for (String line : data.split("\r\n|\r|\n", -1)) {
+      sb.append("data: ").append(line).append('\n');
+    }
+    return sb.append('\n').toString();
+  }
+}
