@@ -176,10 +176,7 @@ public final class HeraldNode {
     JsonObject reconnect = new JsonObject().put("reason", "server shutting down");
     String frame = Frame.encode("reconnect", reconnect, null, null);
     for (Session s : hub.registry().all()) {
-      s.runOnContext(() -> {
-        s.deliver(frame, -1);
-        s.close(CloseCodes.SERVICE_RESTART, "server shutting down");
-      });
+      s.runOnContext(() -> s.closeWith(frame, CloseCodes.SERVICE_RESTART, "server shutting down"));
     }
     Promise<Void> drained = Promise.promise();
     long deadline = System.currentTimeMillis() + config.shutdownGraceMs;

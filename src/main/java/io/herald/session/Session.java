@@ -224,6 +224,15 @@ public final class Session {
     transport.close(code, reason);
   }
 
+  /**
+   * Sends a last frame (e.g. {@code reconnect}) straight away, even while live frames are held
+   * back for the catch-up, then closes. Call on the session's context.
+   */
+  public void closeWith(String frame, short code, String reason) {
+    send(frame);
+    close(code, reason);
+  }
+
   /** Runs {@code action} on the session's context. */
   public void runOnContext(Runnable action) {
     context.runOnContext(v -> action.run());

@@ -142,18 +142,23 @@ class ConfigTest {
     for (Map.Entry<String, Object> e : defaults.entrySet()) {
       // Padding survives in the raw value (so it shows where the value came from) and is trimmed
       // when the value is read (so it stays valid); lists get a new value.
-      env.put(ConfigLoader.envName(e.getKey()), e.getValue() instanceof List ? "x,y" : " " + e.getValue() + " ");
+      env.put(ConfigLoader.envName(e.getKey()), e.getValue() instanceof List ? listValue(e.getKey()) : " " + e.getValue() + " ");
     }
     Map<String, Object> raw = load(env).describe();
     assertThat(raw.keySet()).containsExactlyInAnyOrderElementsOf(defaults.keySet());
     for (Map.Entry<String, Object> e : defaults.entrySet()) {
-      Object expected = e.getValue() instanceof List ? List.of("x", "y") : " " + e.getValue() + " ";
+      Object expected = e.getValue() instanceof List ? List.of(listValue(e.getKey()).split(",")) : " " + e.getValue() + " ";
       if (e.getKey().equals("jwt.secret")) {
         expected = "***";
       }
       assertThat(raw.get(e.getKey())).as(e.getKey()).isEqualTo(expected);
     }
     assertThat(ConfigLoader.envName("ws.max-frame-bytes")).isEqualTo("HERALD_WS_MAX_FRAME_BYTES");
+  }
+
+  /** A valid two-element list for a list key (namespaces must look like paths). */
+  private static String listValue(String key) {
+    return key.equals("socketio.namespaces") ? "/x,/y" : "x,y";
   }
 
   @Test

@@ -96,6 +96,11 @@ public final class NodeScript implements AutoCloseable {
     throw new AssertionError("the script reported no " + what + " within 20 s; output:\n" + String.join("\n", output));
   }
 
+  /** Forgets every reported object that no expect has consumed so far. */
+  public void discardUnconsumed() {
+    backlog.clear();
+  }
+
   /** The next reported object whose {@code type} is {@code type}. */
   public JsonObject expect(String type) {
     return expect(e -> type.equals(e.getString("type")), "'" + type + "'");
