@@ -40,7 +40,15 @@ public final class ClusterSetup {
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers);
+    if (config.clusterKubernetesServiceDns.isEmpty()) {
+      join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers);
+    } else {
+      // On Kubernetes, members are the addresses behind a headless service (k8s/).
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", config.clusterKubernetesServiceDns)
+          .setProperty("service-port", Integer.toString(config.clusterPort));
+    }
     return hz;
   }
 }

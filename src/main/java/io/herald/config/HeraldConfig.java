@@ -32,6 +32,7 @@ public final class HeraldConfig {
   public final String clusterHost;
   public final int clusterPort;
   public final List<String> clusterMembers;
+  public final String clusterKubernetesServiceDns;
 
   public final String jwtSecret;
   public final String jwtPublicKey;
@@ -101,6 +102,7 @@ public final class HeraldConfig {
     clusterHost = string("cluster.host", false);
     clusterPort = integer("cluster.port", 1, 65535);
     clusterMembers = list("cluster.members", false);
+    clusterKubernetesServiceDns = string("cluster.kubernetes-service-dns", true);
 
     jwtSecret = string("jwt.secret", true);
     jwtPublicKey = string("jwt.public-key", true);

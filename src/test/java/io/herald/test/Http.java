@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 /** A real HTTP client for the REST API. */
 public final class Http {
   private static final HttpClient CLIENT = TestSocket.vertx().createHttpClient(
-      new io.vertx.core.http.HttpClientOptions().setKeepAliveTimeout(2).setConnectTimeout(5000),
+      // A connection per request: no test ever waits for (or reuses) a pooled connection that
+      // belongs to a node another test already stopped on the same port.
+      new io.vertx.core.http.HttpClientOptions().setKeepAlive(false).setConnectTimeout(5000),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(20));
 
   private Http() {}
