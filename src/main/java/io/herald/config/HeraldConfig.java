@@ -53,6 +53,11 @@ public final class HeraldConfig {
   public final int pingIntervalMs;
   public final int idleTimeoutMs;
 
+  /** The event-bus bridge endpoint (docs/transport-eventbus-bridge.md). */
+  public final boolean bridgeEnabled;
+  public final String bridgePath;
+  public final int bridgePingTimeoutMs;
+
   public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
   public final int maxConnectionsPerUser;
@@ -113,6 +118,10 @@ public final class HeraldConfig {
     pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
     idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
 
+    bridgeEnabled = bool("bridge.enabled");
+    bridgePath = string("bridge.path", false);
+    bridgePingTimeoutMs = integer("bridge.ping-timeout-ms", 1000, 3_600_000);
+
     replayUnreadLimit = integer("notifications.replay-unread-limit", 0, 1000);
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
@@ -142,6 +151,9 @@ public final class HeraldConfig {
     }
     if (!wsPath.startsWith("/")) {
       error("ws.path", "must start with '/'");
+    }
+    if (!bridgePath.startsWith("/") || bridgePath.endsWith("/") || bridgePath.equals(wsPath)) {
+      error("bridge.path", "must start with '/', not end with '/', and differ from ws.path");
     }
     for (String p : openPrefixes) {
       if (!PREFIX.matcher(p).matches() || p.contains(":")) {

@@ -67,6 +67,11 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
     router.route(config.wsPath).handler(this::upgrade);
+    // --- event-bus bridge (docs/transport-eventbus-bridge.md) ---
+    if (config.bridgeEnabled) {
+      io.herald.gateway.transport.BridgeEndpoint.mount(vertx, router, hub, config);
+    }
+    // --- end event-bus bridge ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
