@@ -8,13 +8,15 @@
 //   {"op":"raw","text":"not json"}            (bypasses the library)
 //   {"op":"close"}
 // Env: HERALD_URL (http://host:port), BRIDGE_PATH (default /eventbus), TRANSPORTS (optional,
-// comma-separated sockjs-client transports, e.g. xhr-polling).
+// comma-separated sockjs-client transports, e.g. xhr-polling), PING_INTERVAL (optional, ms between
+// the client's bridge pings; it always sends one on open).
 const EventBus = require('@vertx/eventbus-bridge-client.js');
 const readline = require('readline');
 
 const report = (o) => console.log(JSON.stringify(o));
 const options = {};
 if (process.env.TRANSPORTS) options.transports = process.env.TRANSPORTS.split(',');
+if (process.env.PING_INTERVAL) options.vertxbus_ping_interval = Number(process.env.PING_INTERVAL);
 const eb = new EventBus(`${process.env.HERALD_URL}${process.env.BRIDGE_PATH || '/eventbus'}`, options);
 const handlers = {};
 

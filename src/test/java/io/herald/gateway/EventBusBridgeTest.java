@@ -45,8 +45,12 @@ class EventBusBridgeTest {
     final JsonObject opened;
 
     Client(Map<String, String> env) {
+      this(node, env);
+    }
+
+    Client(HeraldNode target, Map<String, String> env) {
       Map<String, String> all = new java.util.HashMap<>(env);
-      all.put("HERALD_URL", "http://127.0.0.1:" + node.httpPort());
+      all.put("HERALD_URL", "http://127.0.0.1:" + target.httpPort());
       script = NodeScript.start("eventbus-client.js", all);
       opened = script.expect("open");
     }
@@ -195,6 +199,9 @@ class EventBusBridgeTest {
       JsonObject invalid = c.handlerError(mine);
       assertThat(invalid.getString("failureType")).isEqualTo("UNAUTHORIZED");
       assertThat(invalid.getInteger("failureCode")).isEqualTo(401);
+      JsonObject notice = c.expect(e -> "onerror".equals(e.getString("type")), "the close notice").getJsonObject("error");
+      assertThat(notice.getString("body")).isEqualTo("closed");
+      assertThat(notice.getInteger("failureCode")).isEqualTo(4401);
       c.expect(e -> "closed".equals(e.getString("type")), "the socket closing");
     }
   }
@@ -240,7 +247,7 @@ class EventBusBridgeTest {
   }
 
   @Test
-  @DisplayName("the XHR polling transport works the same (SockJS fallback)")
+  @DisplayName("the XHR polling transport works the same (SockJS fallback), refusals included")
   void xhrPolling() {
     String me = BridgeAddresses.user("bb-polling");
     try (Client c = new Client(Map.of("TRANSPORTS", "xhr-polling"))) {
@@ -250,6 +257,13 @@ class EventBusBridgeTest {
       Http.post(node.httpPort(), "/api/gateway/send", service,
           new JsonObject().put("userId", "bb-polling").put("event", "hello").put("message", new JsonObject().put("n", 1)));
       assertThat(c.message(me, "hello").getJsonObject("data").getInteger("n")).isEqualTo(1);
+    }
+    String forged = BridgeAddresses.user("bb-polling-forger");
+    try (Client c = new Client(Map.of("TRANSPORTS", "xhr-polling"))) {
+      c.register(forged, Tokens.signRaw(new JsonObject().put("sub", "bb-polling-forger"), "another-secret-0123456789-abcdefghijk"));
+      assertThat(c.handlerError(forged).getString("failureType")).as("the refusal reaches a polling client before the close")
+          .isEqualTo("UNAUTHORIZED");
+      c.expect(e -> "closed".equals(e.getString("type")), "the socket closing");
     }
   }
 
@@ -272,6 +286,42 @@ class EventBusBridgeTest {
       Await.result(control.completion());
       assertThat(hz.getMultiMap("__vertx.subs").size()).as("the probe counts a real consumer").isEqualTo(before + 1);
       Await.result(control.unregister());
+    }
+  }
+
+  @Test
+  @DisplayName("notifications stored while the user was offline are replayed on herald.user.{me}, then unread_count")
+  void offlineNotificationsAreReplayed() {
+    String me = BridgeAddresses.user("bb-away");
+    long id = Http.post(node.httpPort(), "/api/notifications", service, new JsonObject()
+        .put("userId", "bb-away").put("title", "While away").put("message", "stored")).json().getLong("id");
+    try (Client c = new Client()) {
+      c.register(me, Tokens.user("bb-away"));
+      c.message(me, "connected");
+      assertThat(c.message(me, "notification").getLong("notificationId")).isEqualTo(id);
+      assertThat(c.message(me, "unread_count").getJsonObject("data").getInteger("count")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a socket that stops pinging is closed after bridge.ping-timeout-ms; one that keeps pinging stays open")
+  void silentSocketsAreClosed() {
+    HeraldNode strict = nodes.start(Map.of("bridge.ping-timeout-ms", 1000));
+    try (Client pinging = new Client(strict, Map.of("PING_INTERVAL", "200"));
+        Client silent = new Client(strict, Map.of("PING_INTERVAL", "3600000"))) {
+      pinging.register(BridgeAddresses.user("bb-pinging"), Tokens.user("bb-pinging"));
+      silent.register(BridgeAddresses.user("bb-silent"), Tokens.user("bb-silent"));
+      JsonObject notice = silent.expect(e -> "onerror".equals(e.getString("type")), "the close notice").getJsonObject("error");
+      assertThat(notice.getString("body")).isEqualTo("closed");
+      assertThat(notice.getInteger("failureCode")).isEqualTo(1001);
+      assertThat(notice.getString("message")).contains("no ping within 1000 ms");
+      silent.expect(e -> "closed".equals(e.getString("type")), "the silent socket closing");
+
+      pinging.send(BridgeAddresses.PING, new JsonObject(), null);
+      assertThat(pinging.expect(e -> "reply".equals(e.getString("type")), "a pong on the pinging socket")
+          .getJsonObject("body").getString("event")).isEqualTo("pong");
+    } finally {
+      nodes.stop(strict);
     }
   }
 }

@@ -10,9 +10,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,19 +21,21 @@ import java.util.concurrent.TimeUnit;
  * verticle instance; its sockets live on that instance's event loop.
  */
 public final class BridgeEndpoint {
+  private final Vertx vertx;
   private final SessionHub hub;
   private final HeraldConfig config;
-  /** This instance's sockets, for the ping timeout (accessed on this instance's event loop only). */
-  private final Set<BridgeTransport> sockets = new HashSet<>();
+  /** This instance's sockets, for the ping timeout. */
+  private final Set<BridgeTransport> sockets = ConcurrentHashMap.newKeySet();
 
-  private BridgeEndpoint(SessionHub hub, HeraldConfig config) {
+  private BridgeEndpoint(Vertx vertx, SessionHub hub, HeraldConfig config) {
+    this.vertx = vertx;
     this.hub = hub;
     this.config = config;
   }
 
   /** Mounts the endpoint on {@code router}; call from the gateway verticle's start. */
   public static void mount(Vertx vertx, Router router, SessionHub hub, HeraldConfig config) {
-    BridgeEndpoint endpoint = new BridgeEndpoint(hub, config);
+    BridgeEndpoint endpoint = new BridgeEndpoint(vertx, hub, config);
     String path = config.bridgePath + "/*";
     // The XHR transports post message batches: bounded like a WebSocket message.
     router.post(path).handler(BodyHandler.create(false).setBodyLimit(Math.max(config.maxFrameBytes * 4, 65536)));
@@ -45,9 +46,8 @@ public final class BridgeEndpoint {
     long timeout = TimeUnit.MILLISECONDS.toNanos(config.bridgePingTimeoutMs);
     String reason = "no ping within " + config.bridgePingTimeoutMs + " ms";
     vertx.setPeriodic(Math.max(500, config.bridgePingTimeoutMs / 2), id -> {
-      long now = System.nanoTime();
-      for (BridgeTransport t : List.copyOf(endpoint.sockets)) {
-        t.closeIfSilent(now, timeout, reason);
+      for (BridgeTransport t : endpoint.sockets) {
+        t.closeIfSilent(timeout, reason);
       }
     });
   }
@@ -58,7 +58,7 @@ public final class BridgeEndpoint {
       socket.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
       return;
     }
-    BridgeTransport transport = BridgeTransport.attach(hub, socket, config);
+    BridgeTransport transport = BridgeTransport.attach(vertx, hub, socket, config);
     sockets.add(transport);
     transport.onClosed(() -> sockets.remove(transport));
   }

@@ -11,6 +11,7 @@ import io.herald.room.RoomPolicy;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.Transport;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -44,8 +45,11 @@ public final class BridgeTransport implements Transport {
   static final int MAX_IN_FLIGHT = 64;
   /** vertx-eventbus.js reply addresses are UUIDs; vertx-web refuses longer ones too. */
   static final int MAX_REPLY_ADDRESS = 36;
+  private static final Set<String> TYPES = Set.of("register", "unregister", "send", "publish");
   /** Close code when the client stopped pinging (vertx-web's raw bridge socket uses the same). */
   static final short NO_PING = 1001;
+  /** How long a closing socket waits for its last envelopes to be taken (polling clients) before closing anyway. */
+  static final long CLOSE_GRACE_MS = 2000;
 
   private enum Auth { NONE, PENDING, OPEN }
 
@@ -66,6 +70,7 @@ public final class BridgeTransport implements Transport {
     }
   }
 
+  private final Vertx vertx;
   private final SockJSSocket socket;
   private final int maxFrameBytes;
   private final int maxQueuedChars;
@@ -87,7 +92,8 @@ public final class BridgeTransport implements Transport {
   private long nextId;
   private Runnable onClosed = () -> { };
 
-  private BridgeTransport(SockJSSocket socket, HeraldConfig config) {
+  private BridgeTransport(Vertx vertx, SockJSSocket socket, HeraldConfig config) {
+    this.vertx = vertx;
     this.socket = socket;
     this.maxFrameBytes = config.maxFrameBytes;
     this.maxQueuedChars = config.maxOutboundQueueBytes;
@@ -97,8 +103,8 @@ public final class BridgeTransport implements Transport {
    * Wraps an accepted socket and hands it to a new session, which starts waiting for a token
    * (closed after {@code ws.auth-timeout-ms} without one).
    */
-  public static BridgeTransport attach(SessionHub hub, SockJSSocket socket, HeraldConfig config) {
-    BridgeTransport transport = new BridgeTransport(socket, config);
+  public static BridgeTransport attach(Vertx vertx, SessionHub hub, SockJSSocket socket, HeraldConfig config) {
+    BridgeTransport transport = new BridgeTransport(vertx, socket, config);
     transport.session = hub.open(transport);
     socket.handler(buffer -> transport.onMessage(buffer.toString(StandardCharsets.UTF_8)));
     socket.exceptionHandler(err -> { }); // the close handler follows
@@ -116,11 +122,13 @@ public final class BridgeTransport implements Transport {
     this.onClosed = action;
   }
 
-  /** Closes the socket if nothing (not even a ping) arrived for {@code timeoutNanos}. */
-  public void closeIfSilent(long now, long timeoutNanos, String reason) {
-    if (!closed && now - lastSeen >= timeoutNanos) {
-      session.close(NO_PING, reason);
-    }
+  /** Closes the socket, through its session, if nothing (not even a ping) arrived for {@code timeoutNanos}. */
+  public void closeIfSilent(long timeoutNanos, String reason) {
+    session.runOnContext(() -> {
+      if (!closed && System.nanoTime() - lastSeen >= timeoutNanos) {
+        session.close(NO_PING, reason);
+      }
+    });
   }
 
   // ---- client -> server ------------------------------------------------------------------------
@@ -161,7 +169,7 @@ public final class BridgeTransport implements Transport {
     if (type.equals("ping")) {
       return null;
     }
-    if (!Set.of("register", "unregister", "send", "publish").contains(type)) {
+    if (!TYPES.contains(type)) {
       refuse(null, BridgeFrames.INVALID_TYPE, ErrorCode.BAD_REQUEST, "unknown type '" + type + "'");
       return null;
     }
@@ -408,8 +416,17 @@ public final class BridgeTransport implements Transport {
       return;
     }
     closed = true;
-    socket.write(err(null, BridgeFrames.CLOSED, code, "CLOSED", reason));
-    socket.close(code, reason);
+    if (code == CloseCodes.SLOW_CONSUMER) {
+      socket.close(code, reason);
+      return;
+    }
+    // SockJS drops what a polling client has not fetched yet when the socket closes: close once the
+    // notice (and what preceded it) was taken, or after a grace period.
+    long grace = vertx.setTimer(CLOSE_GRACE_MS, t -> socket.close(code, reason));
+    socket.write(err(null, BridgeFrames.CLOSED, code, "CLOSED", reason)).onComplete(ar -> {
+      vertx.cancelTimer(grace);
+      socket.close(code, reason);
+    });
   }
 
   @Override
