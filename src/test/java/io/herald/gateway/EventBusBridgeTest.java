@@ -290,7 +290,7 @@ class EventBusBridgeTest {
   }
 
   @Test
-  @DisplayName("notifications stored while the user was offline are replayed on herald.user.{me}, then unread_count")
+  @DisplayName("notifications stored while offline are replayed on herald.user.{me}, then unread_count; a lastNotificationId header resumes after it; history over herald.notifications.history")
   void offlineNotificationsAreReplayed() {
     String me = BridgeAddresses.user("bb-away");
     long id = Http.post(node.httpPort(), "/api/notifications", service, new JsonObject()
@@ -300,6 +300,19 @@ class EventBusBridgeTest {
       c.message(me, "connected");
       assertThat(c.message(me, "notification").getLong("notificationId")).isEqualTo(id);
       assertThat(c.message(me, "unread_count").getJsonObject("data").getInteger("count")).isEqualTo(1);
+    }
+    long second = Http.post(node.httpPort(), "/api/notifications", service, new JsonObject()
+        .put("userId", "bb-away").put("title", "Later").put("message", "stored")).json().getLong("id");
+    try (Client c = new Client()) {
+      c.tell(new JsonObject().put("op", "register").put("address", me).put("headers", new JsonObject()
+          .put("token", Tokens.user("bb-away")).put("lastNotificationId", String.valueOf(id))));
+      c.message(me, "connected");
+      assertThat(c.message(me, "notification").getLong("notificationId")).as("resumed after " + id).isEqualTo(second);
+      c.message(me, "unread_count");
+      c.send(BridgeAddresses.HISTORY, new JsonObject().put("limit", 10), null);
+      JsonObject history = c.expect(e -> "reply".equals(e.getString("type")), "the history").getJsonObject("body");
+      assertThat(history.getString("event")).isEqualTo("notifications");
+      assertThat(history.getJsonObject("data").getJsonArray("items")).hasSize(2);
     }
   }
 
