@@ -9,6 +9,7 @@ import io.herald.test.Await;
 import io.herald.test.Http;
 import io.herald.test.NodeScript;
 import io.herald.test.TestNodes;
+import io.herald.test.TestSocket;
 import io.herald.test.Tokens;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
@@ -103,10 +104,10 @@ class EventBusBridgeTest {
   }
 
   @Test
-  @DisplayName("a registration to herald.user.{me} is acknowledged with 'connected' and receives notifications sent through POST /api/notifications")
+  @DisplayName("a registration to herald.user.{me} is acknowledged with 'connected' and receives notifications sent through POST /api/notifications, as the user's /ws socket does")
   void userAddressReceivesNotifications() {
     String me = BridgeAddresses.user("bb-notified");
-    try (Client c = new Client()) {
+    try (Client c = new Client(); TestSocket ws = TestSocket.connect(node.httpPort(), Tokens.user("bb-notified"))) {
       assertThat(c.opened.getString("transport")).isEqualTo("websocket");
       c.register(me, Tokens.user("bb-notified"));
       assertThat(c.message(me, "connected").getJsonObject("data").getString("userId")).isEqualTo("bb-notified");
@@ -118,6 +119,7 @@ class EventBusBridgeTest {
       assertThat(n.getLong("notificationId")).isEqualTo(sent.json().getLong("id"));
       assertThat(n.getJsonObject("data").getString("title")).isEqualTo("Hello");
       assertThat(c.message(me, "unread_count").getJsonObject("data").getInteger("count")).isEqualTo(1);
+      assertThat(ws.expect("notification").getLong("notificationId")).as("the same user's /ws socket").isEqualTo(sent.json().getLong("id"));
     }
   }
 
