@@ -56,6 +56,10 @@ public final class HeraldConfig {
 
   public final int sseHeartbeatMs;
   public final int sseRetryMs;
+  /** The event-bus bridge endpoint (docs/transport-eventbus-bridge.md). */
+  public final boolean bridgeEnabled;
+  public final String bridgePath;
+  public final int bridgePingTimeoutMs;
 
   public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
@@ -128,6 +132,10 @@ public final class HeraldConfig {
     sseRetryMs = integer("sse.retry-ms", 0, 600_000);
 
     replayUnreadLimit = integer("notifications.replay-unread-limit", 1, 1000);
+    bridgeEnabled = bool("bridge.enabled");
+    bridgePath = string("bridge.path", false);
+    bridgePingTimeoutMs = integer("bridge.ping-timeout-ms", 1000, 3_600_000);
+
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
     maxConnectionsPerUser = integer("limits.max-connections-per-user", 1, 100_000);
@@ -170,6 +178,9 @@ public final class HeraldConfig {
     }
     if (!wsPath.startsWith("/")) {
       error("ws.path", "must start with '/'");
+    }
+    if (!bridgePath.startsWith("/") || bridgePath.endsWith("/") || bridgePath.equals(wsPath)) {
+      error("bridge.path", "must start with '/', not end with '/', and differ from ws.path");
     }
     for (String p : openPrefixes) {
       if (!PREFIX.matcher(p).matches() || p.contains(":")) {

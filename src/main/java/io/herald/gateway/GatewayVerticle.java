@@ -77,6 +77,11 @@ public final class GatewayVerticle extends VerticleBase {
     // --- Server-Sent Events transport (docs/transport-sse.md) ---
     router.get(SseEndpoint.PATH).handler(new SseEndpoint(vertx, config, hub)::handle);
     // --- end Server-Sent Events ---
+    // --- event-bus bridge (docs/transport-eventbus-bridge.md) ---
+    if (config.bridgeEnabled) {
+      io.herald.gateway.transport.BridgeEndpoint.mount(vertx, router, hub, config);
+    }
+    // --- end event-bus bridge ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);

@@ -1,0 +1,65 @@
+package io.herald.gateway.transport;
+
+import io.herald.config.HeraldConfig;
+import io.herald.protocol.CloseCodes;
+import io.herald.protocol.ErrorCode;
+import io.herald.session.SessionHub;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The event-bus bridge endpoint at {@code bridge.path}: SockJS (any transport sockjs-client picks)
+ * with a plain socket handler, so vertx-web's bridge, which registers an event-bus consumer per
+ * client registration, is not used; each socket becomes a {@link BridgeTransport}. One per gateway
+ * verticle instance; its sockets live on that instance's event loop.
+ */
+public final class BridgeEndpoint {
+  private final Vertx vertx;
+  private final SessionHub hub;
+  private final HeraldConfig config;
+  /** This instance's sockets, for the ping timeout. */
+  private final Set<BridgeTransport> sockets = ConcurrentHashMap.newKeySet();
+
+  private BridgeEndpoint(Vertx vertx, SessionHub hub, HeraldConfig config) {
+    this.vertx = vertx;
+    this.hub = hub;
+    this.config = config;
+  }
+
+  /** Mounts the endpoint on {@code router}; call from the gateway verticle's start. */
+  public static void mount(Vertx vertx, Router router, SessionHub hub, HeraldConfig config) {
+    BridgeEndpoint endpoint = new BridgeEndpoint(vertx, hub, config);
+    String path = config.bridgePath + "/*";
+    // The XHR transports post message batches: bounded like a WebSocket message.
+    router.post(path).handler(BodyHandler.create(false).setBodyLimit(Math.max(config.maxFrameBytes * 4, 65536)));
+    SockJSHandlerOptions options = new SockJSHandlerOptions()
+        .setRegisterWriteHandler(false) // no event-bus consumer per socket either
+        .setHeartbeatInterval(config.pingIntervalMs);
+    router.route(path).subRouter(SockJSHandler.create(vertx, options).socketHandler(endpoint::accept));
+    long timeout = TimeUnit.MILLISECONDS.toNanos(config.bridgePingTimeoutMs);
+    String reason = "no ping within " + config.bridgePingTimeoutMs + " ms";
+    vertx.setPeriodic(Math.max(500, config.bridgePingTimeoutMs / 2), id -> {
+      for (BridgeTransport t : endpoint.sockets) {
+        t.closeIfSilent(timeout, reason);
+      }
+    });
+  }
+
+  private void accept(SockJSSocket socket) {
+    if (hub.state().draining() || hub.full()) {
+      socket.write(BridgeFrames.err(null, ErrorCode.UNAVAILABLE, "this node is not accepting connections; try again"));
+      socket.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
+      return;
+    }
+    BridgeTransport transport = BridgeTransport.attach(vertx, hub, socket, config);
+    sockets.add(transport);
+    transport.onClosed(() -> sockets.remove(transport));
+  }
+}

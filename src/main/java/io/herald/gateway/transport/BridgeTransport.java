@@ -1,0 +1,436 @@
+package io.herald.gateway.transport;
+
+import static io.herald.gateway.transport.BridgeFrames.err;
+import static io.herald.gateway.transport.BridgeFrames.rec;
+
+import io.herald.config.HeraldConfig;
+import io.herald.protocol.BridgeAddresses;
+import io.herald.protocol.CloseCodes;
+import io.herald.protocol.ErrorCode;
+import io.herald.room.RoomPolicy;
+import io.herald.session.Session;
+import io.herald.session.SessionHub;
+import io.herald.session.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One SockJS socket speaking the Vert.x event-bus bridge protocol, served from one Herald {@link
+ * Session} (docs/transport-eventbus-bridge.md). Nothing is registered on the event bus: a client's
+ * {@code register} is translated into the session's own events ({@code join-room}), and the
+ * session's frames come back as {@code rec} envelopes on the address they belong to.
+ *
+ * <p>Inbound: the first envelope carrying a token (headers {@code Authorization: Bearer} or {@code
+ * token}) becomes the session's {@code auth} frame; envelopes that arrive while it is verified wait
+ * (at most {@value #MAX_EARLY}). Each request fed to the session gets an id, so its reply (or
+ * error) is routed back to the address it is about. Outbound: a frame with a {@code room} goes to
+ * {@code herald.room.{room}} if the client registered that room, any other frame to {@code
+ * herald.user.{id}} if the client registered it; otherwise it is dropped, as the event bus drops a
+ * message nobody listens to. Error frames without an id become an {@code err} without an address.
+ *
+ * <p>Everything runs on the socket's context, which is the session's.
+ */
+public final class BridgeTransport implements Transport {
+  /** Envelopes kept while the token is being verified. */
+  static final int MAX_EARLY = 16;
+  /** Requests handed to the session and not answered yet. */
+  static final int MAX_IN_FLIGHT = 64;
+  /** vertx-eventbus.js reply addresses are UUIDs; vertx-web refuses longer ones too. */
+  static final int MAX_REPLY_ADDRESS = 36;
+  private static final Set<String> TYPES = Set.of("register", "unregister", "send", "publish");
+  /** Close code when the client stopped pinging (vertx-web's raw bridge socket uses the same). */
+  static final short NO_PING = 1001;
+  /** How long a closing socket waits for its last envelopes to be taken (polling clients) before closing anyway. */
+  static final long CLOSE_GRACE_MS = 2000;
+
+  private enum Auth { NONE, PENDING, OPEN }
+
+  private enum Kind { AUTH, JOIN, LEAVE, CALL }
+
+  /** A request fed to the session: where its outcome goes ({@code address}, may be null). */
+  private record Pending(Kind kind, String address, String room) {}
+
+  /** A client envelope that passed the static checks. */
+  private record Envelope(String type, String address, String replyAddress, Object body) {
+    /** Where the outcome of this envelope is reported: the registered address or the reply address. */
+    String target() {
+      return switch (type) {
+        case "register" -> address;
+        case "send" -> replyAddress;
+        default -> null;
+      };
+    }
+  }
+
+  private final Vertx vertx;
+  private final SockJSSocket socket;
+  private final int maxFrameBytes;
+  private final int maxQueuedChars;
+  private Session session;
+  private Auth auth = Auth.NONE;
+  private boolean closed;
+  private long queuedChars;
+  private long lastSeen = System.nanoTime();
+  private String authTarget;
+  private String userAddress;
+  private JsonObject connected;
+  private boolean userRegistered;
+  /** Rooms registered and joined. */
+  private final Set<String> rooms = new HashSet<>();
+  /** Rooms registered, join not answered yet. */
+  private final Set<String> joining = new HashSet<>();
+  private final ArrayDeque<Envelope> early = new ArrayDeque<>();
+  private final Map<Long, Pending> inFlight = new HashMap<>();
+  private long nextId;
+  private Runnable onClosed = () -> { };
+
+  private BridgeTransport(Vertx vertx, SockJSSocket socket, HeraldConfig config) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.maxFrameBytes = config.maxFrameBytes;
+    this.maxQueuedChars = config.maxOutboundQueueBytes;
+  }
+
+  /**
+   * Wraps an accepted socket and hands it to a new session, which starts waiting for a token
+   * (closed after {@code ws.auth-timeout-ms} without one).
+   */
+  public static BridgeTransport attach(Vertx vertx, SessionHub hub, SockJSSocket socket, HeraldConfig config) {
+    BridgeTransport transport = new BridgeTransport(vertx, socket, config);
+    transport.session = hub.open(transport);
+    socket.handler(buffer -> transport.onMessage(buffer.toString(StandardCharsets.UTF_8)));
+    socket.exceptionHandler(err -> { }); // the close handler follows
+    socket.closeHandler(v -> {
+      transport.closed = true;
+      transport.session.onTransportClosed();
+      transport.onClosed.run();
+    });
+    transport.session.start(null, null);
+    return transport;
+  }
+
+  /** Runs {@code action} once the socket has closed. */
+  public void onClosed(Runnable action) {
+    this.onClosed = action;
+  }
+
+  /** Closes the socket, through its session, if nothing (not even a ping) arrived for {@code timeoutNanos}. */
+  public void closeIfSilent(long timeoutNanos, String reason) {
+    session.runOnContext(() -> {
+      if (!closed && System.nanoTime() - lastSeen >= timeoutNanos) {
+        session.close(NO_PING, reason);
+      }
+    });
+  }
+
+  // ---- client -> server ------------------------------------------------------------------------
+
+  void onMessage(String text) {
+    lastSeen = System.nanoTime();
+    if (closed) {
+      return;
+    }
+    if (text.length() > maxFrameBytes || text.getBytes(StandardCharsets.UTF_8).length > maxFrameBytes) {
+      refuse(null, ErrorCode.PAYLOAD_TOO_LARGE, "message exceeds " + maxFrameBytes + " bytes");
+      return;
+    }
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      refuse(null, BridgeFrames.INVALID_JSON, ErrorCode.BAD_REQUEST, "message is not a JSON object");
+      return;
+    }
+    Envelope e = envelope(msg);
+    if (e == null) {
+      return; // a ping, or refused
+    }
+    switch (auth) {
+      case OPEN -> handle(e);
+      case PENDING -> keep(e);
+      case NONE -> authenticate(e, msg.getValue("headers"));
+    }
+  }
+
+  /** Checks an envelope's shape and address; null when it needs nothing more (ping) or was refused. */
+  private Envelope envelope(JsonObject msg) {
+    if (!(msg.getValue("type") instanceof String type)) {
+      refuse(null, BridgeFrames.MISSING_TYPE, ErrorCode.BAD_REQUEST, "type is required");
+      return null;
+    }
+    if (type.equals("ping")) {
+      return null;
+    }
+    if (!TYPES.contains(type)) {
+      refuse(null, BridgeFrames.INVALID_TYPE, ErrorCode.BAD_REQUEST, "unknown type '" + type + "'");
+      return null;
+    }
+    if (!(msg.getValue("address") instanceof String address) || address.isEmpty()) {
+      refuse(null, BridgeFrames.MISSING_ADDRESS, ErrorCode.BAD_REQUEST, "address is required");
+      return null;
+    }
+    Object reply = msg.getValue("replyAddress");
+    if (reply != null && !(reply instanceof String r && !r.isEmpty() && r.length() <= MAX_REPLY_ADDRESS)) {
+      refuse(null, BridgeFrames.INVALID_REPLY_ADDRESS, ErrorCode.BAD_REQUEST,
+          "replyAddress must be a string of at most " + MAX_REPLY_ADDRESS + " characters");
+      return null;
+    }
+    Envelope e = new Envelope(type, address, (String) reply, msg.getValue("body"));
+    String denied = type.endsWith("register") ? registrable(address) : sendable(address);
+    if (denied != null) {
+      refuse(e.target(), ErrorCode.FORBIDDEN, denied);
+      return null;
+    }
+    return e;
+  }
+
+  private static String registrable(String address) {
+    boolean user = address.startsWith(BridgeAddresses.USER_PREFIX) && address.length() > BridgeAddresses.USER_PREFIX.length();
+    boolean room = address.startsWith(BridgeAddresses.ROOM_PREFIX) && address.length() > BridgeAddresses.ROOM_PREFIX.length();
+    return user || room ? null
+        : "only " + BridgeAddresses.USER_PREFIX + "{your user id} and " + BridgeAddresses.ROOM_PREFIX + "{room} can be registered";
+  }
+
+  private static String sendable(String address) {
+    return BridgeAddresses.SEND_EVENTS.containsKey(address) ? null
+        : "'" + address + "' does not take messages from clients; the addresses that do are " + BridgeAddresses.SEND_EVENTS.keySet();
+  }
+
+  /** The first envelope with a token opens the session; without one, nothing can be done yet. */
+  private void authenticate(Envelope e, Object headers) {
+    if (e.type().equals("unregister")) {
+      return;
+    }
+    String token = token(headers);
+    if (token == null) {
+      refuse(e.target(), ErrorCode.UNAUTHORIZED,
+          "no token: put {\"Authorization\":\"Bearer <jwt>\"} or {\"token\":\"<jwt>\"} in the headers");
+      return;
+    }
+    auth = Auth.PENDING;
+    authTarget = e.target();
+    keep(e);
+    JsonObject data = new JsonObject().put("token", token);
+    if (headers instanceof JsonObject h && h.getValue("lastNotificationId") != null) {
+      data.put("lastNotificationId", h.getValue("lastNotificationId").toString());
+    }
+    feed("auth", data, new Pending(Kind.AUTH, authTarget, null));
+  }
+
+  private static String token(Object headers) {
+    if (!(headers instanceof JsonObject h)) {
+      return null;
+    }
+    Object bearer = h.getValue("Authorization", h.getValue("authorization"));
+    if (bearer instanceof String b && b.regionMatches(true, 0, "Bearer ", 0, 7) && !b.substring(7).isBlank()) {
+      return b.substring(7).trim();
+    }
+    return h.getValue("token") instanceof String t && !t.isBlank() ? t.trim() : null;
+  }
+
+  private void keep(Envelope e) {
+    if (early.size() >= MAX_EARLY) {
+      refuse(e.target(), ErrorCode.RATE_LIMITED, "more than " + MAX_EARLY + " messages before authentication completed");
+      return;
+    }
+    early.add(e);
+  }
+
+  private void handle(Envelope e) {
+    switch (e.type()) {
+      case "register" -> register(e.address());
+      case "unregister" -> unregister(e.address());
+      default -> call(e);
+    }
+  }
+
+  private void register(String address) {
+    if (address.startsWith(BridgeAddresses.USER_PREFIX)) {
+      if (!address.equals(userAddress)) {
+        refuse(address, ErrorCode.FORBIDDEN, address + " is another user's address; this socket may register " + userAddress);
+      } else if (userRegistered) {
+        refuse(address, BridgeFrames.ALREADY_REGISTERED, ErrorCode.BAD_REQUEST, address + " is already registered");
+      } else {
+        userRegistered = true;
+        reply(rec(userAddress, new JsonObject().put("event", "connected").put("data", connected)));
+      }
+      return;
+    }
+    String room = address.substring(BridgeAddresses.ROOM_PREFIX.length());
+    if (rooms.contains(room) || joining.contains(room)) {
+      refuse(address, BridgeFrames.ALREADY_REGISTERED, ErrorCode.BAD_REQUEST, address + " is already registered");
+    } else if (RoomPolicy.prefix(room).equals("user")) {
+      refuse(address, ErrorCode.FORBIDDEN, "a user's events are on " + BridgeAddresses.USER_PREFIX + "{id}, not on a room address");
+    } else if (feed("join-room", new JsonObject().put("room", room), new Pending(Kind.JOIN, address, room))) {
+      joining.add(room);
+    }
+  }
+
+  private void unregister(String address) {
+    if (address.equals(userAddress)) {
+      userRegistered = false; // the session stays in the user's room: presence and replay need it
+      return;
+    }
+    if (address.startsWith(BridgeAddresses.ROOM_PREFIX)) {
+      String room = address.substring(BridgeAddresses.ROOM_PREFIX.length());
+      if (rooms.remove(room) | joining.remove(room)) {
+        feed("leave-room", new JsonObject().put("room", room), new Pending(Kind.LEAVE, null, room));
+      }
+    }
+  }
+
+  private void call(Envelope e) {
+    if (e.body() != null && !(e.body() instanceof JsonObject)) {
+      refuse(e.target(), ErrorCode.BAD_REQUEST, "body must be a JSON object");
+      return;
+    }
+    JsonObject data = e.body() == null ? new JsonObject() : (JsonObject) e.body();
+    feed(BridgeAddresses.SEND_EVENTS.get(e.address()), data, new Pending(Kind.CALL, e.target(), null));
+  }
+
+  /** Hands one event to the session, remembering where its answer goes. */
+  private boolean feed(String event, JsonObject data, Pending pending) {
+    if (inFlight.size() >= MAX_IN_FLIGHT) {
+      refuse(pending.address(), ErrorCode.RATE_LIMITED, "more than " + MAX_IN_FLIGHT + " requests awaiting an answer");
+      return false;
+    }
+    long id = ++nextId;
+    inFlight.put(id, pending);
+    session.onText(new JsonObject().put("event", event).put("data", data).put("id", id).encode());
+    return true;
+  }
+
+  // ---- server -> client ------------------------------------------------------------------------
+
+  @Override
+  public boolean write(String frame) {
+    if (closed) {
+      return true;
+    }
+    JsonObject f = new JsonObject(frame);
+    String event = f.getString("event");
+    Object data = f.getValue("data");
+    Pending pending = f.getValue("id") instanceof Number n ? inFlight.remove(n.longValue()) : null;
+    if (pending != null) {
+      return answered(pending, event, data);
+    }
+    if ("error".equals(event)) {
+      // Not an answer: authentication refused or timed out, token expired, replay failed.
+      return offer(error(auth == Auth.OPEN ? null : authTarget, data));
+    }
+    if (auth != Auth.OPEN) {
+      return true;
+    }
+    Object room = f.remove("room");
+    if (room != null) {
+      return !rooms.contains(room) || offer(rec(BridgeAddresses.room((String) room), f));
+    }
+    return !userRegistered || offer(rec(userAddress, f));
+  }
+
+  private boolean answered(Pending p, String event, Object data) {
+    boolean failed = "error".equals(event);
+    JsonObject message = new JsonObject().put("event", event).put("data", data);
+    switch (p.kind()) {
+      case AUTH:
+        if (failed) {
+          return offer(error(p.address(), data));
+        }
+        opened((JsonObject) data);
+        return true;
+      case JOIN:
+        if (!joining.remove(p.room())) {
+          return true; // unregistered meanwhile; the leave followed the join
+        }
+        if (failed) {
+          return offer(error(p.address(), data));
+        }
+        rooms.add(p.room());
+        return offer(rec(p.address(), message)); // the acknowledgement: {"event":"joined-room"}
+      case LEAVE:
+        return !failed || offer(error(null, data));
+      default:
+        if (failed) {
+          return offer(error(p.address(), data));
+        }
+        return p.address() == null || offer(rec(p.address(), message));
+    }
+  }
+
+  /** The session is open: the envelopes that waited are handled in order. */
+  private void opened(JsonObject connectedData) {
+    auth = Auth.OPEN;
+    connected = connectedData;
+    userAddress = BridgeAddresses.user(connectedData.getString("userId"));
+    while (!early.isEmpty() && !closed) {
+      handle(early.poll());
+    }
+  }
+
+  private static String error(String address, Object data) {
+    JsonObject d = data instanceof JsonObject o ? o : new JsonObject();
+    return err(address, BridgeFrames.code(d.getString("code")), d.getString("message", "error"));
+  }
+
+  /**
+   * Queues an envelope unless the client already has {@code ws.max-outbound-queue-bytes} (counted
+   * in characters) written and not yet flushed to it. SockJS's own queue bound does not hold over
+   * its WebSocket transport, so the bound is kept here, from the write completions.
+   */
+  private boolean offer(String envelope) {
+    if (queuedChars >= maxQueuedChars) {
+      return false;
+    }
+    int n = envelope.length();
+    queuedChars += n;
+    socket.write(envelope).onComplete(ar -> queuedChars -= n);
+    return true;
+  }
+
+  /** Writes a refusal or acknowledgement; a client that does not read is closed like on /ws. */
+  private void reply(String envelope) {
+    if (!offer(envelope)) {
+      session.close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
+    }
+  }
+
+  private void refuse(String address, ErrorCode code, String message) {
+    reply(err(address, code, message));
+  }
+
+  private void refuse(String address, String body, ErrorCode code, String message) {
+    reply(err(address, body, BridgeFrames.status(code), code.name(), message));
+  }
+
+  @Override
+  public void close(short code, String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (code == CloseCodes.SLOW_CONSUMER) {
+      socket.close(code, reason);
+      return;
+    }
+    // SockJS drops what a polling client has not fetched yet when the socket closes: close once the
+    // notice (and what preceded it) was taken, or after a grace period.
+    long grace = vertx.setTimer(CLOSE_GRACE_MS, t -> socket.close(code, reason));
+    socket.write(err(null, BridgeFrames.CLOSED, code, "CLOSED", reason)).onComplete(ar -> {
+      vertx.cancelTimer(grace);
+      socket.close(code, reason);
+    });
+  }
+
+  @Override
+  public String kind() {
+    return "eventbus-bridge";
+  }
+}
