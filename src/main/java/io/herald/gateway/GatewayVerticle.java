@@ -1,6 +1,7 @@
 package io.herald.gateway;
 
 import io.herald.api.ApiRoutes;
+import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.protocol.CloseCodes;
@@ -31,14 +32,16 @@ public final class GatewayVerticle extends VerticleBase {
   private final HeraldConfig config;
   private final SessionHub hub;
   private final ApiRoutes api;
+  private final PushRoutes push;
   private HttpServer server;
   /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive pings. */
   private final Set<ServerWebSocket> sockets = new HashSet<>();
 
-  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api) {
+  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api, PushRoutes push) {
     this.config = config;
     this.hub = hub;
     this.api = api;
+    this.push = push;
   }
 
   /** HTTP server options for every gateway instance. */
@@ -67,6 +70,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
     router.route(config.wsPath).handler(this::upgrade);
+    // --- push registrations (docs/push.md): before the API, which claims /api/* bodies ---
+    push.mount(router);
+    // --- end push ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);

@@ -122,7 +122,7 @@ public final class RoutingVerticle extends VerticleBase {
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
     if (persisted(event, body)) {
-      return storeAndDeliver(List.of(toStore(userId, event, data))).map(stored -> stored.get(0));
+      return storeAndDeliver(List.of(toStore(userId, event, data)), priority(data)).map(stored -> stored.get(0));
     }
     return toRoom(RoomPolicy.userRoom(userId), Frame.encode(event, data, null, null));
   }
@@ -132,7 +132,7 @@ public final class RoutingVerticle extends VerticleBase {
     String userId = SendRequests.userId(body, "userId");
     JsonObject n = SendRequests.notification(body);
     return storeAndDeliver(List.of(NewNotification.of(userId, n.getString("type"), n.getString("title"),
-        n.getString("message"), n.getValue("data")))).map(stored -> stored.get(0));
+        n.getString("message"), n.getValue("data"))), body.getValue("priority")).map(stored -> stored.get(0));
   }
 
   private Future<JsonObject> sendUsers(JsonObject body) {
@@ -142,7 +142,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (persisted(event, body)) {
       List<NewNotification> batch = new ArrayList<>(userIds.size());
       userIds.forEach(u -> batch.add(toStore(u, event, data)));
-      return storeAndDeliver(batch).map(stored -> {
+      return storeAndDeliver(batch, priority(data)).map(stored -> {
         JsonArray ids = new JsonArray();
         int delivered = 0;
         for (JsonObject r : stored) {
@@ -189,14 +189,14 @@ public final class RoutingVerticle extends VerticleBase {
    * count. The store comes first: when it fails nothing is delivered. Replies one {id, delivered}
    * per item, in order.
    */
-  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch) {
+  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch, Object priority) {
     Future<List<StoredNotification>> stored = batch.size() == 1
         ? store.insert(batch.get(0)).map(List::of)
         : store.insertBatch(batch);
     return stored.compose(items -> {
       List<Future<JsonObject>> deliveries = new ArrayList<>(items.size());
       for (StoredNotification item : items) {
-        deliveries.add(deliverStored(item));
+        deliveries.add(deliverStored(item, priority));
       }
       return Future.all(deliveries).map(all -> {
         List<JsonObject> out = new ArrayList<>(items.size());
@@ -208,7 +208,12 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> deliverStored(StoredNotification item) {
+  /** A notification payload's {@code priority} (push: "high" pushes even to connected users). */
+  private static Object priority(Object data) {
+    return data instanceof JsonObject payload ? payload.getValue("priority") : null;
+  }
+
+  private Future<JsonObject> deliverStored(StoredNotification item, Object priority) {
     String room = RoomPolicy.userRoom(item.userId());
     JsonObject result = new JsonObject().put("id", item.id());
     return directory.nodes(room).compose(nodes -> {
@@ -231,7 +236,8 @@ public final class RoutingVerticle extends VerticleBase {
     }).otherwise(err -> {
       log.warn("stored {} but could not route it: {}", item.id(), err.toString());
       return result.put("delivered", false);
-    });
+    }).onSuccess(r -> vertx.eventBus().send(Addresses.PUSH_NOTIFY, new JsonObject() // push: fire and forget
+        .put("notification", item.toJson()).put("delivered", r.getBoolean("delivered")).put("priority", priority)));
   }
 
   private Future<JsonObject> sendRoom(JsonObject body) {
