@@ -127,7 +127,7 @@ public final class WebPushProvider implements PushProvider {
   }
 
   /** The notification JSON the service worker receives, made to fit one record. */
-  static byte[] payload(JsonObject n) {
+  public static byte[] payload(JsonObject n) {
     JsonObject p = new JsonObject()
         .put("id", n.getValue("id"))
         .put("type", n.getValue("type"))
