@@ -14,8 +14,8 @@ public final class HeraldConfig {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
   private static final Pattern PG_URL = Pattern.compile("postgres(ql)?://[^/?#\\s]+(/[^?#\\s]*)?(\\?\\S*)?");
   private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@]*:)[^@]*@");
-  /** A Web Push origin pattern: scheme://host[:port], '*.' allowed as the first label. */
-  private static final Pattern PUSH_ORIGIN = Pattern.compile("https?://(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?");
+  /** A Web Push origin pattern: [scheme://]host[:port] (https when no scheme), '*.' allowed as the first label. */
+  private static final Pattern PUSH_ORIGIN = Pattern.compile("(https?://)?(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?");
 
   private final Map<String, Object> raw;
   private final List<String> errors = new ArrayList<>();
@@ -92,6 +92,8 @@ public final class HeraldConfig {
   public final int pushRetryBaseMs;
   public final int pushRetryWindowMs;
   public final int pushRequestTimeoutMs;
+  public final int pushMaxPendingRetries;
+  public final int pushMaxConnectionsPerHost;
 
   HeraldConfig(Map<String, Object> raw) {
     this.raw = Map.copyOf(raw);
@@ -163,6 +165,8 @@ public final class HeraldConfig {
     pushRetryBaseMs = integer("push.retry-base-ms", 1, 3_600_000);
     pushRetryWindowMs = integer("push.retry-window-ms", 0, 7 * 24 * 3600 * 1000);
     pushRequestTimeoutMs = integer("push.request-timeout-ms", 100, 600_000);
+    pushMaxPendingRetries = integer("push.max-pending-retries", 0, 10_000_000);
+    pushMaxConnectionsPerHost = integer("push.max-connections-per-host", 1, 1000);
     validatePush();
 
     if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
@@ -248,7 +252,7 @@ public final class HeraldConfig {
     Map<String, Object> out = new java.util.TreeMap<>(raw);
     out.computeIfPresent("jwt.secret", (k, v) -> v.toString().isEmpty() ? "" : "***");
     out.computeIfPresent("pg.url", (k, v) -> maskPassword(v.toString()));
-    out.computeIfPresent("vapid.private-key", (k, v) -> v.toString().isEmpty() ? "" : "***");
+    out.computeIfPresent("vapid.private-key", (k, v) -> v.toString().isBlank() ? v : "***");
     return out;
   }
 

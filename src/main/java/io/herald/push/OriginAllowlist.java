@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * The Web Push endpoints Herald will call ({@code webpush.allowed-origins}). An endpoint is a URL
  * the client chose, so without this list any user could make the server POST to any address (an
- * internal service, say). A pattern is {@code scheme://host[:port]}; a first label {@code *}
+ * internal service, say). A pattern is {@code [scheme://]host[:port]} (no scheme: https); a first label {@code *}
  * matches one or more labels ({@code https://*.notify.windows.com} allows {@code
  * https://wns2-by3p.notify.windows.com} but neither {@code https://notify.windows.com} nor {@code
  * https://notify.windows.com.evil.example}). Scheme and port must match exactly (default ports
@@ -22,7 +22,8 @@ public final class OriginAllowlist {
 
   /** Patterns as validated by HeraldConfig. */
   public OriginAllowlist(List<String> patterns) {
-    for (String p : patterns) {
+    for (String pattern : patterns) {
+      String p = pattern.contains("://") ? pattern : "https://" + pattern;
       URI u = URI.create(p.replace("://*.", "://wildcard."));
       String host = u.getHost().toLowerCase(Locale.ROOT);
       boolean wildcard = p.contains("://*.");

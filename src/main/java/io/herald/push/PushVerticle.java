@@ -11,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -52,6 +53,8 @@ public final class PushVerticle extends VerticleBase {
   private RetryPolicy retry;
   private WebClient client;
   private long purgeTimer = -1;
+  /** Retries waiting on a timer (bounded by push.max-pending-retries). */
+  private int pendingRetries;
 
   /** One device's attempt sequence for one notification. */
   private record Job(Device device, JsonObject notification, boolean highPriority, long firstAttemptAt) {}
@@ -66,9 +69,12 @@ public final class PushVerticle extends VerticleBase {
     retry = new RetryPolicy(config.pushMaxAttempts, config.pushRetryBaseMs, config.pushRetryWindowMs,
         () -> ThreadLocalRandom.current().nextDouble());
     client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout(config.pushRequestTimeoutMs)
-        .setUserAgent("Herald-Push")
-        .setFollowRedirects(false));
+            .setConnectTimeout(config.pushRequestTimeoutMs)
+            .setUserAgent("Herald-Push")
+            .setFollowRedirects(false),
+        new PoolOptions()
+            .setHttp1MaxSize(config.pushMaxConnectionsPerHost)
+            .setMaxWaitQueueSize(Math.max(config.pushMaxPendingRetries, 1)));
     return providers().compose(v -> {
       logChannels();
       EventBus eb = vertx.eventBus();
@@ -180,6 +186,10 @@ public final class PushVerticle extends VerticleBase {
       }
       case RETRY -> {
         long delay = retry.nextDelay(attempt, System.currentTimeMillis() - job.firstAttemptAt, outcome.retryAfterMs());
+        if (delay >= 0 && pendingRetries >= config.pushMaxPendingRetries) {
+          delay = -1;
+          detail = detail + "; " + pendingRetries + " retries already pending on this node";
+        }
         if (delay < 0) {
           recorded = "failed";
           detail = "gave up after " + attempt + " attempt(s): " + detail;
@@ -187,7 +197,11 @@ public final class PushVerticle extends VerticleBase {
           log.warn("push: {} to device {} of {}: {}", d.channel(), d.id(), d.userId(), detail);
         } else {
           count("retries." + d.channel());
-          vertx.setTimer(Math.max(1, delay), id -> attempt(job, attempt + 1));
+          pendingRetries++;
+          vertx.setTimer(Math.max(1, delay), id -> {
+            pendingRetries--;
+            attempt(job, attempt + 1);
+          });
         }
       }
       default -> throw new IllegalStateException();
@@ -242,6 +256,7 @@ public final class PushVerticle extends VerticleBase {
     JsonObject channels = new JsonObject()
         .put(Device.FCM, providers.containsKey(Device.FCM))
         .put(Device.WEBPUSH, providers.containsKey(Device.WEBPUSH));
-    return new JsonObject().put("channels", channels).put("counters", new JsonObject(new LinkedHashMap<>(counters)));
+    return new JsonObject().put("channels", channels).put("pendingRetries", pendingRetries)
+        .put("counters", new JsonObject(new LinkedHashMap<>(counters)));
   }
 }

@@ -237,7 +237,8 @@ public final class RoutingVerticle extends VerticleBase {
       log.warn("stored {} but could not route it: {}", item.id(), err.toString());
       return result.put("delivered", false);
     }).onSuccess(r -> vertx.eventBus().send(Addresses.PUSH_NOTIFY, new JsonObject() // push: fire and forget
-        .put("notification", item.toJson()).put("delivered", r.getBoolean("delivered")).put("priority", priority)));
+        .put("notification", item.toJson()).put("delivered", r.getBoolean("delivered")).put("priority", priority),
+        new DeliveryOptions().setLocalOnly(true)));
   }
 
   private Future<JsonObject> sendRoom(JsonObject body) {

@@ -46,6 +46,10 @@ class PushPoliciesTest {
     assertThat(list.allows("fcm.googleapis.com/x")).isFalse();
     assertThat(new OriginAllowlist(List.of()).allows("https://fcm.googleapis.com/x")).isFalse();
     assertThat(new OriginAllowlist(List.of("http://127.0.0.1:9000")).allows("http://127.0.0.1:9000/push/1")).isTrue();
+    OriginAllowlist bare = new OriginAllowlist(List.of("push.example.com", "*.push.example.net:8443"));
+    assertThat(bare.allows("https://push.example.com/x")).isTrue();
+    assertThat(bare.allows("http://push.example.com/x")).isFalse();
+    assertThat(bare.allows("https://eu.push.example.net:8443/x")).isTrue();
 
     assertThat(OriginAllowlist.origin("https://fcm.googleapis.com:443/fcm/send/x")).isEqualTo("https://fcm.googleapis.com");
     assertThat(OriginAllowlist.origin("http://127.0.0.1:9000/push/1")).isEqualTo("http://127.0.0.1:9000");

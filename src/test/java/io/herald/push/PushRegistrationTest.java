@@ -23,6 +23,7 @@ class PushRegistrationTest {
   static final int MAX_DEVICES = 4;
   static FakePushServices fakes;
   static TestNodes nodes;
+  static io.herald.HeraldNode node;
   static int port;
   static PushDb db;
 
@@ -32,7 +33,9 @@ class PushRegistrationTest {
     nodes = new TestNodes();
     Map<String, Object> config = new HashMap<>(fakes.nodeConfig());
     config.put("push.max-devices-per-user", MAX_DEVICES);
-    port = nodes.start(config).httpPort();
+    config.put("push.max-pending-retries", 0); // see retriesAreBounded
+    node = nodes.start(config);
+    port = node.httpPort();
     db = new PushDb(nodes.pgUrl());
   }
 
@@ -138,6 +141,21 @@ class PushRegistrationTest {
     Response r = Http.get(port, "/notifications/vapid-public-key", null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getString("publicKey")).isEqualTo(fakes.vapidPublicKey());
+  }
+
+  @Test
+  @DisplayName("with push.max-pending-retries reached, a failed attempt is given up at once instead of queued")
+  void retriesAreBounded() {
+    fakes.script("tok-bounded", 503, 503);
+    assertThat(post("/notifications/device-token", Tokens.user("bounded-user"), new JsonObject().put("token", "tok-bounded")).status())
+        .isEqualTo(200);
+    Response sent = Http.post(port, "/api/notifications", Tokens.service(),
+        new JsonObject().put("userId", "bounded-user").put("title", "t").put("message", "m"));
+    assertThat(sent.status()).isEqualTo(202);
+    long id = sent.json().getLong("id");
+    fakes.awaitFcm("tok-bounded", 1);
+    db.await(() -> db.outcomes(id, "fcm"), o -> o.equals(List.of("failed")), "the only attempt logged as failed");
+    assertThat(fakes.fcm("tok-bounded")).hasSize(1);
   }
 
   private static Response post(String path, String token, JsonObject body) {
