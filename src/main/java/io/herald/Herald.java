@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   java -jar herald.jar            start a node
  *   java -jar herald.jar token ...  mint a development JWT (scripts/token)
+ *   java -jar herald.jar vapid-keys print a new Web Push VAPID key pair (scripts/vapid-keys)
  * </pre>
  */
 public final class Herald {
@@ -28,8 +29,12 @@ public final class Herald {
       if (args.length > 0 && args[0].equals("token")) {
         System.exit(TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv()));
       }
+      if (args.length > 0 && args[0].equals("vapid-keys")) {
+        System.exit(vapidKeys());
+      }
       if (args.length > 0 && !args[0].equals("run")) {
-        System.err.println("usage: herald [run] | herald token --sub USER [--roles r1,r2] [--rooms p1,p2] [--ttl 1h]");
+        System.err.println("usage: herald [run] | herald token --sub USER [--roles r1,r2] [--rooms p1,p2] [--ttl 1h]"
+            + " | herald vapid-keys");
         System.exit(2);
       }
       runNode();
@@ -51,6 +56,19 @@ public final class Herald {
       config = config.withJwtSecret(DevSecret.loadOrCreate(Path.of(config.dataDir)));
     }
     return config;
+  }
+
+  /** Prints a new VAPID pair as environment assignments, ready for an env file. */
+  private static int vapidKeys() {
+    try {
+      String[] pair = io.herald.push.webpush.VapidKeys.generate();
+      System.out.println("HERALD_VAPID_PUBLIC_KEY=" + pair[0]);
+      System.out.println("HERALD_VAPID_PRIVATE_KEY=" + pair[1]);
+      return 0;
+    } catch (java.security.GeneralSecurityException e) {
+      System.err.println("cannot generate a P-256 key pair: " + e.getMessage());
+      return 1;
+    }
   }
 
   private static void runNode() {

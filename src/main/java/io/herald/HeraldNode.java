@@ -4,6 +4,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.api.ApiRoutes;
+import io.herald.api.PushRoutes;
 import io.herald.auth.AuthVerticle;
 import io.herald.cluster.ClusterSetup;
 import io.herald.config.HeraldConfig;
@@ -12,6 +13,8 @@ import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
 import io.herald.presence.PresenceVerticle;
 import io.herald.protocol.Frame;
+import io.herald.push.PushStore;
+import io.herald.push.PushVerticle;
 import io.herald.room.HazelcastRoomDirectory;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomDirectory;
@@ -117,6 +120,7 @@ public final class HeraldNode {
     vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
     ApiRoutes api = new ApiRoutes(vertx, config, directory, clusterManager::getNodes);
     EngineIoServer socketIo = new EngineIoServer(vertx, config, hub);
+    PushRoutes push = new PushRoutes(vertx, config);
     // A member that just joined may not have the partition table yet; ready means it can route.
     return directory.nodes("__herald.warm-up")
         .compose(v -> Database.start(vertx, config))
@@ -126,11 +130,13 @@ public final class HeraldNode {
           state.requireForReadiness(store::available);
           return vertx.deployVerticle(store);
         })
+        .compose(v -> vertx.deployVerticle(new PushVerticle(config,
+            new PushStore(database.client(), database.pool(), config.pgTimeoutMs))))
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
-          GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo);
+          GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);
           return g;
         }, new DeploymentOptions().setInstances(eventLoops)))

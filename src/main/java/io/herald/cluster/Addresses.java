@@ -63,6 +63,28 @@ public final class Addresses {
   public static final String PRESENCE_ROOM_JOINED = "herald.presence.room-joined";
   public static final String PRESENCE_ROOM_LEFT = "herald.presence.room-left";
 
+  /*
+   * Node-local push API (PushVerticle, docs/push.md). Failures carry 400 (bad request) or 503
+   * (the database is unavailable).
+   */
+  /**
+   * A stored notification's delivery decision, sent by routing; no reply. Body {notification:
+   * the stored JSON, delivered: whether a node held a connection of the user, priority}.
+   */
+  public static final String PUSH_NOTIFY = "herald.push.notify";
+  /**
+   * Register a device. Body {userId, channel: fcm|webpush, address: token or endpoint, platform?,
+   * p256dh?, auth?}; reply {id}. The address moves to this user if another one had it.
+   */
+  public static final String PUSH_REGISTER = "herald.push.register";
+  /**
+   * Remove a user's devices. Body {userId, channel, address?} (no address: every device of that
+   * channel); reply {removed}. Never touches another user's rows.
+   */
+  public static final String PUSH_UNREGISTER = "herald.push.unregister";
+  /** This node's push counters. Body {}; reply {channels: {fcm, webpush}, counters: {...}}. */
+  public static final String PUSH_STATS = "herald.push.stats";
+
   /** Prefix of the one consumer each node registers for deliveries and queries addressed to it. */
   public static final String NODE_PREFIX = "herald.node.";
   /** Published to every node: a frame for all local sockets (broadcast). */

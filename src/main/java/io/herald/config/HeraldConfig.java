@@ -14,6 +14,8 @@ public final class HeraldConfig {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
   private static final Pattern PG_URL = Pattern.compile("postgres(ql)?://[^/?#\\s]+(/[^?#\\s]*)?(\\?\\S*)?");
   private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@]*:)[^@]*@");
+  /** A Web Push origin pattern: [scheme://]host[:port] (https when no scheme), '*.' allowed as the first label. */
+  private static final Pattern PUSH_ORIGIN = Pattern.compile("(https?://)?(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?");
 
   private final Map<String, Object> raw;
   private final List<String> errors = new ArrayList<>();
@@ -90,6 +92,23 @@ public final class HeraldConfig {
   public final int retentionMaxPerUser;
   public final int retentionIntervalMs;
 
+  /** Push (docs/push.md). Empty: FCM off. */
+  public final String fcmCredentials;
+  public final String fcmEndpoint;
+  /** Both empty: Web Push off. base64url, 65-byte uncompressed P-256 point / 32-byte scalar. */
+  public final String vapidPublicKey;
+  public final String vapidPrivateKey;
+  public final String vapidSubject;
+  public final List<String> webPushAllowedOrigins;
+  public final int webPushTtlSeconds;
+  public final int pushMaxDevicesPerUser;
+  public final int pushMaxAttempts;
+  public final int pushRetryBaseMs;
+  public final int pushRetryWindowMs;
+  public final int pushRequestTimeoutMs;
+  public final int pushMaxPendingRetries;
+  public final int pushMaxConnectionsPerHost;
+
   HeraldConfig(Map<String, Object> raw) {
     this.raw = Map.copyOf(raw);
     devMode = bool("dev-mode");
@@ -162,6 +181,22 @@ public final class HeraldConfig {
     retentionMaxPerUser = integer("retention.max-per-user", 1, 10_000_000);
     retentionIntervalMs = integer("retention.interval-ms", 1000, 7 * 24 * 3600 * 1000);
 
+    fcmCredentials = string("fcm.credentials", true);
+    fcmEndpoint = trimSlash(string("fcm.endpoint", false));
+    vapidPublicKey = string("vapid.public-key", true);
+    vapidPrivateKey = string("vapid.private-key", true);
+    vapidSubject = string("vapid.subject", false);
+    webPushAllowedOrigins = list("webpush.allowed-origins", true);
+    webPushTtlSeconds = integer("webpush.ttl-seconds", 0, 28 * 24 * 3600);
+    pushMaxDevicesPerUser = integer("push.max-devices-per-user", 1, 1000);
+    pushMaxAttempts = integer("push.max-attempts", 1, 100);
+    pushRetryBaseMs = integer("push.retry-base-ms", 1, 3_600_000);
+    pushRetryWindowMs = integer("push.retry-window-ms", 0, 7 * 24 * 3600 * 1000);
+    pushRequestTimeoutMs = integer("push.request-timeout-ms", 100, 600_000);
+    pushMaxPendingRetries = integer("push.max-pending-retries", 0, 10_000_000);
+    pushMaxConnectionsPerHost = integer("push.max-connections-per-host", 1, 1000);
+    validatePush();
+
     if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
     }
@@ -195,6 +230,50 @@ public final class HeraldConfig {
     }
   }
 
+  private void validatePush() {
+    if (!fcmEndpoint.matches("https?://\\S+")) {
+      error("fcm.endpoint", "must be an http(s) URL, got '" + fcmEndpoint + "'");
+    }
+    if (vapidPublicKey.isEmpty() != vapidPrivateKey.isEmpty()) {
+      error(vapidPublicKey.isEmpty() ? "vapid.public-key" : "vapid.private-key",
+          "must be set together with " + (vapidPublicKey.isEmpty() ? "vapid.private-key" : "vapid.public-key"));
+    }
+    byte[] pub = base64Url("vapid.public-key", vapidPublicKey);
+    if (pub != null && (pub.length != 65 || pub[0] != 4)) {
+      error("vapid.public-key", "must be base64url of a 65-byte uncompressed P-256 point (scripts/vapid-keys)");
+    }
+    byte[] priv = base64Url("vapid.private-key", vapidPrivateKey);
+    if (priv != null && priv.length != 32) {
+      error("vapid.private-key", "must be base64url of a 32-byte P-256 private key (scripts/vapid-keys)");
+    }
+    if (!vapidSubject.startsWith("mailto:") && !vapidSubject.startsWith("https://")) {
+      error("vapid.subject", "must be a mailto: or https: URL, got '" + vapidSubject + "'");
+    }
+    for (String o : webPushAllowedOrigins) {
+      if (!PUSH_ORIGIN.matcher(o).matches()) {
+        error("webpush.allowed-origins", "'" + o + "' is not an origin such as https://push.example.com "
+            + "or https://*.notify.windows.com");
+      }
+    }
+  }
+
+  /** The decoded bytes, null when empty; records an error when it is not base64url. */
+  private byte[] base64Url(String key, String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      return java.util.Base64.getUrlDecoder().decode(value.replace("=", ""));
+    } catch (IllegalArgumentException e) {
+      error(key, "is not base64url");
+      return null;
+    }
+  }
+
+  private static String trimSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
   /** True when a signing key of any kind is configured. */
   public boolean hasSigningKey() {
     return !jwtSecret.isEmpty() || !jwtPublicKey.isEmpty() || !jwksUrl.isEmpty();
@@ -212,6 +291,7 @@ public final class HeraldConfig {
     Map<String, Object> out = new java.util.TreeMap<>(raw);
     out.computeIfPresent("jwt.secret", (k, v) -> v.toString().isEmpty() ? "" : "***");
     out.computeIfPresent("pg.url", (k, v) -> maskPassword(v.toString()));
+    out.computeIfPresent("vapid.private-key", (k, v) -> v.toString().isBlank() ? v : "***");
     return out;
   }
 

@@ -1,6 +1,7 @@
 package io.herald.gateway;
 
 import io.herald.api.ApiRoutes;
+import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.SseEndpoint;
 import io.herald.gateway.transport.WebSocketTransport;
@@ -33,17 +34,19 @@ public final class GatewayVerticle extends VerticleBase {
   private final HeraldConfig config;
   private final SessionHub hub;
   private final ApiRoutes api;
+  private final PushRoutes push;
   private HttpServer server;
   /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive pings. */
   private final Set<ServerWebSocket> sockets = new HashSet<>();
 
   private final EngineIoServer socketIo;
 
-  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api, EngineIoServer socketIo) {
+  public GatewayVerticle(HeraldConfig config, SessionHub hub, ApiRoutes api, EngineIoServer socketIo, PushRoutes push) {
     this.config = config;
     this.hub = hub;
     this.api = api;
     this.socketIo = socketIo;
+    this.push = push;
   }
 
   /** HTTP server options for every gateway instance. */
@@ -82,6 +85,9 @@ public final class GatewayVerticle extends VerticleBase {
       io.herald.gateway.transport.BridgeEndpoint.mount(vertx, router, hub, config);
     }
     // --- end event-bus bridge ---
+    // --- push registrations (docs/push.md): before the API, which claims /api/* bodies ---
+    push.mount(router);
+    // --- end push ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);

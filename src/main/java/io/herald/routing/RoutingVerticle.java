@@ -129,7 +129,7 @@ public final class RoutingVerticle extends VerticleBase {
     Object data = SendRequests.payload(body, "data", false);
     String ns = SendRequests.namespace(body);
     if (persisted(event, body)) {
-      return storeAndDeliver(List.of(toStore(userId, event, data)), ns).map(stored -> stored.get(0));
+      return storeAndDeliver(List.of(toStore(userId, event, data)), ns, priority(data)).map(stored -> stored.get(0));
     }
     return toRoom(RoomPolicy.userRoom(userId), Frame.encode(event, data, null, null), ns);
   }
@@ -139,7 +139,7 @@ public final class RoutingVerticle extends VerticleBase {
     String userId = SendRequests.userId(body, "userId");
     JsonObject n = SendRequests.notification(body);
     return storeAndDeliver(List.of(NewNotification.of(userId, n.getString("type"), n.getString("title"),
-        n.getString("message"), n.getValue("data"))), SendRequests.namespace(body)).map(stored -> stored.get(0));
+        n.getString("message"), n.getValue("data"))), SendRequests.namespace(body), body.getValue("priority")).map(stored -> stored.get(0));
   }
 
   private Future<JsonObject> sendUsers(JsonObject body) {
@@ -150,7 +150,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (persisted(event, body)) {
       List<NewNotification> batch = new ArrayList<>(userIds.size());
       userIds.forEach(u -> batch.add(toStore(u, event, data)));
-      return storeAndDeliver(batch, ns).map(stored -> {
+      return storeAndDeliver(batch, ns, priority(data)).map(stored -> {
         JsonArray ids = new JsonArray();
         int delivered = 0;
         for (JsonObject r : stored) {
@@ -197,14 +197,14 @@ public final class RoutingVerticle extends VerticleBase {
    * count. The store comes first: when it fails nothing is delivered. Replies one {id, delivered}
    * per item, in order.
    */
-  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch, String ns) {
+  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch, String ns, Object priority) {
     Future<List<StoredNotification>> stored = batch.size() == 1
         ? store.insert(batch.get(0)).map(List::of)
         : store.insertBatch(batch);
     return stored.compose(items -> {
       List<Future<JsonObject>> deliveries = new ArrayList<>(items.size());
       for (StoredNotification item : items) {
-        deliveries.add(deliverStored(item, ns));
+        deliveries.add(deliverStored(item, ns, priority));
       }
       return Future.all(deliveries).map(all -> {
         List<JsonObject> out = new ArrayList<>(items.size());
@@ -216,7 +216,12 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> deliverStored(StoredNotification item, String ns) {
+  /** A notification payload's {@code priority} (push: "high" pushes even to connected users). */
+  private static Object priority(Object data) {
+    return data instanceof JsonObject payload ? payload.getValue("priority") : null;
+  }
+
+  private Future<JsonObject> deliverStored(StoredNotification item, String ns, Object priority) {
     String room = RoomPolicy.userRoom(item.userId());
     JsonObject result = new JsonObject().put("id", item.id());
     return directory.nodes(room).compose(nodes -> {
@@ -239,7 +244,9 @@ public final class RoutingVerticle extends VerticleBase {
     }).otherwise(err -> {
       log.warn("stored {} but could not route it: {}", item.id(), err.toString());
       return result.put("delivered", false);
-    });
+    }).onSuccess(r -> vertx.eventBus().send(Addresses.PUSH_NOTIFY, new JsonObject() // push: fire and forget
+        .put("notification", item.toJson()).put("delivered", r.getBoolean("delivered")).put("priority", priority),
+        new DeliveryOptions().setLocalOnly(true)));
   }
 
   private Future<JsonObject> sendRoom(JsonObject body) {
