@@ -203,6 +203,12 @@ public final class HeraldConfig {
     if (idleTimeoutMs <= pingIntervalMs) {
       error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
     }
+    if (sseHeartbeatMs >= idleTimeoutMs) {
+      error("sse.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle streams are cut");
+    }
+    if (socketIoPingIntervalMs >= idleTimeoutMs) {
+      error("socketio.ping-interval-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle polls are cut");
+    }
     if (!socketIoPath.startsWith("/") || !socketIoPath.endsWith("/")) {
       error("socketio.path", "must start and end with '/'");
     }

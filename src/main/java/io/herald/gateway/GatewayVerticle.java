@@ -36,8 +36,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final ApiRoutes api;
   private final PushRoutes push;
   private HttpServer server;
-  /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive pings. */
-  private final Set<ServerWebSocket> sockets = new HashSet<>();
+  /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive. */
+  private final Set<WebSocketTransport> sockets = new HashSet<>();
 
   private final EngineIoServer socketIo;
 
@@ -64,7 +64,10 @@ public final class GatewayVerticle extends VerticleBase {
         // limit would apply to compressed bytes instead of what the client really sent.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setReadIdleTimeout(config.idleTimeoutMs)
+        // Idle HTTP connections (keep-alive REST clients) close after ws.idle-timeout-ms with no
+        // traffic either way; streams stay open through their heartbeats, and WebSockets are
+        // checked on what the client sends (keepAlive below), since our own pings are traffic.
+        .setIdleTimeout(config.idleTimeoutMs)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
@@ -122,19 +125,18 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     ctx.request().toWebSocket().onSuccess(ws -> {
-      sockets.add(ws);
-      WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes).onClosed(() -> sockets.remove(ws));
+      WebSocketTransport transport = WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes);
+      sockets.add(transport);
+      transport.onClosed(() -> sockets.remove(transport));
     });
   }
 
   private void pingAll() {
-    Buffer empty = Buffer.buffer();
-    for (ServerWebSocket ws : sockets) {
-      if (!ws.writeQueueFull()) {
-        ws.writePing(empty);
-      }
+    for (WebSocketTransport t : java.util.List.copyOf(sockets)) {
+      t.keepAlive(config.idleTimeoutMs);
     }
   }
+
 
   private static String bearer(String header) {
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {

@@ -29,7 +29,8 @@ class KeepAliveTest {
   @BeforeAll
   static void start() {
     nodes = new TestNodes();
-    node = nodes.start(Map.of("ws.ping-interval-ms", 200, "ws.idle-timeout-ms", 1000));
+    node = nodes.start(Map.of("ws.ping-interval-ms", 200, "ws.idle-timeout-ms", 1000,
+        "sse.heartbeat-ms", 200, "socketio.ping-interval-ms", 200));
   }
 
   @AfterAll

@@ -214,6 +214,19 @@ class SocketIoTest {
     assertThat(event("b", "error").getJsonArray("args").getJsonObject(0).getString("code")).isEqualTo("BAD_REQUEST");
     assertThat(ack("b", "message").getJsonArray("args").getJsonObject(0).getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
 
+    // The same over long-polling, where the attachment travels as a base64 packet: refused once,
+    // and the connection stays usable.
+    connect("bp", "/", auth(Tokens.user("sio-bin-poll")).put("forceNew", true).put("transports", new JsonArray().add("polling")));
+    event("bp", "connected");
+    driver.tell(new JsonObject().put("cmd", "emit").put("name", "bp").put("event", "message").put("data", new JsonArray().add(3))
+        .put("binary", true).put("ack", true).encode());
+    assertThat(ack("bp", "message").getJsonArray("args").getJsonObject(0).getJsonObject("error").getString("code")).isEqualTo("BAD_REQUEST");
+    emit("bp", "ping", null, true);
+    ack("bp", "ping");
+    emit("b", "ping", null, true);
+    ack("b", "ping");
+    assertThat(driver.output()).doesNotContain("\"name\":\"bp\",\"reason\"");
+
     io.vertx.core.http.WebSocket raw = io.herald.test.Await.result(io.herald.test.TestSocket.vertx().createWebSocketClient()
         .connect(node.httpPort(), "127.0.0.1", "/socket.io/?EIO=4&transport=websocket"));
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();

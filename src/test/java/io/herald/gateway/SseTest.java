@@ -34,7 +34,7 @@ class SseTest {
         "limits.max-connections-per-user", 2,
         // short, so the heartbeat test shows a silent SSE client outliving the read-idle timeout
         "ws.ping-interval-ms", 300,
-        "ws.idle-timeout-ms", 1000));
+        "ws.idle-timeout-ms", 1000, "socketio.ping-interval-ms", 500));
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import io.herald.protocol.Frame;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.store.StoreClient;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -103,10 +102,8 @@ public final class SseEndpoint {
     response.setWriteQueueMaxSize(config.maxOutboundQueueBytes);
     HttpConnection connection = ctx.request().connection();
     boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
-    if (http1) {
-      keepOpenWhileClientIsSilent(connection);
-    }
-    // Without its idle timeout the connection must not outlive the stream as an idle keep-alive one.
+    // The stream stays open through its heartbeats (the server's idle timeout counts writes too);
+    // the connection ends with the stream rather than lingering as an idle keep-alive one.
     SseTransport transport = new SseTransport(response, http1 ? connection::close : () -> { });
     streams.add(transport);
     Session[] session = {null};
@@ -139,25 +136,6 @@ public final class SseEndpoint {
           session[0] = hub.open(transport);
           session[0].start(token, lastEventId);
         });
-  }
-
-  /**
-   * The server's read-idle timeout ({@code ws.idle-timeout-ms}) would cut every stream, since an SSE
-   * client never sends after its request. The heartbeat is this transport's keep-alive, so the
-   * idle handler is removed from this connection's pipeline; a peer that vanished is found when
-   * writes fail (TCP retransmission timeout) or the outbound queue fills.
-   */
-  private static void keepOpenWhileClientIsSilent(HttpConnection connection) {
-    try {
-      if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-        var pipeline = base.channelHandlerContext().pipeline();
-        if (pipeline.get(IdleStateHandler.class) != null) {
-          pipeline.remove(IdleStateHandler.class);
-        }
-      }
-    } catch (RuntimeException e) {
-      log.debug("could not lift the idle timeout of an SSE connection; it will end and the client reconnects", e);
-    }
   }
 
   private static void refuse(RoutingContext ctx, int status, ErrorCode code, String message) {

@@ -17,6 +17,8 @@ public final class WebSocketTransport implements Transport {
   }
 
   private Runnable onClosed = () -> { };
+  /** When the client last sent anything (a frame or a pong), for the gateway's idle check. */
+  private volatile long lastRead = System.currentTimeMillis();
 
   /** Wraps an accepted WebSocket and hands it to a new session. */
   public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken,
@@ -24,8 +26,15 @@ public final class WebSocketTransport implements Transport {
     ws.setWriteQueueMaxSize(maxOutboundQueueBytes);
     WebSocketTransport transport = new WebSocketTransport(ws);
     Session session = hub.open(transport);
-    ws.textMessageHandler(session::onText);
-    ws.binaryMessageHandler(b -> session.onBinary());
+    ws.textMessageHandler(text -> {
+      transport.lastRead = System.currentTimeMillis();
+      session.onText(text);
+    });
+    ws.binaryMessageHandler(b -> {
+      transport.lastRead = System.currentTimeMillis();
+      session.onBinary();
+    });
+    ws.pongHandler(b -> transport.lastRead = System.currentTimeMillis());
     ws.exceptionHandler(err -> { }); // the close handler follows; nothing to add
     ws.closeHandler(v -> {
       session.onTransportClosed();
@@ -33,6 +42,21 @@ public final class WebSocketTransport implements Transport {
     });
     session.start(upgradeToken, lastNotificationId);
     return transport;
+  }
+
+  /**
+   * Keep-alive, called by the gateway every {@code ws.ping-interval-ms}: a client silent (not even
+   * a pong) for longer than {@code idleTimeoutMs} is closed (1001), the others are pinged.
+   */
+  public void keepAlive(long idleTimeoutMs) {
+    if (ws.isClosed()) {
+      return;
+    }
+    if (System.currentTimeMillis() - lastRead > idleTimeoutMs) {
+      ws.close((short) 1001, "idle");
+    } else if (!ws.writeQueueFull()) {
+      ws.writePing(io.vertx.core.buffer.Buffer.buffer());
+    }
   }
 
   /** Runs {@code action} once the connection has closed. */

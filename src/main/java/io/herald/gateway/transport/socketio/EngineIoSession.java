@@ -40,6 +40,8 @@ final class EngineIoSession {
   private long pingTimer = -1;
   private long lastPong = System.currentTimeMillis();
   private boolean closed;
+  /** Binary attachments announced by refused binary packets, still to be swallowed. */
+  private int pendingAttachments;
 
   EngineIoSession(EngineIoServer server, Context context, String sid, String headerToken, String queryToken) {
     this.server = server;
@@ -84,7 +86,8 @@ final class EngineIoSession {
       return;
     }
     probing = socket;
-    socket.textMessageHandler(text -> {
+    // The upgrade may arrive on another event loop: every handler hops to this session's context.
+    socket.textMessageHandler(text -> onContext(() -> {
       if (text.equals("2probe")) {
         socket.writeTextMessage("3probe");
         if (pendingPoll != null) {
@@ -99,19 +102,28 @@ final class EngineIoSession {
       } else {
         close("unexpected packet while upgrading");
       }
-    });
-    socket.closeHandler(v -> {
+    }));
+    socket.closeHandler(v -> onContext(() -> {
       if (probing == socket) {
         probing = null;
       }
-    });
+    }));
+  }
+
+  /** Runs {@code action} on this session's context (at once when already there). */
+  private void onContext(Runnable action) {
+    if (io.vertx.core.Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
   }
 
   private void wire(ServerWebSocket socket) {
     socket.setWriteQueueMaxSize(server.config.maxOutboundQueueBytes);
-    socket.textMessageHandler(this::onPacket);
-    socket.binaryMessageHandler(b -> onBinary());
-    socket.closeHandler(v -> close("transport closed"));
+    socket.textMessageHandler(text -> onContext(() -> onPacket(text)));
+    socket.binaryMessageHandler(b -> onContext(this::onBinary));
+    socket.closeHandler(v -> onContext(() -> close("transport closed")));
     socket.exceptionHandler(err -> { });
   }
 
@@ -121,7 +133,11 @@ final class EngineIoSession {
       EngineIoServer.error(response, 400, 1, "Session ID unknown");
       return;
     }
-    if (ws != null || pendingPoll != null) {
+    if (ws != null) {
+      respond(response, "6"); // a poll that crossed the upgrade: nothing for it, the WebSocket carries on
+      return;
+    }
+    if (pendingPoll != null) {
       EngineIoServer.error(response, 400, 3, "Bad request");
       close("overlapping polls");
       return;
@@ -161,11 +177,17 @@ final class EngineIoSession {
       case '1' -> close("client closed");
       case '2' -> send("3" + packet.substring(1));
       case '6', '5' -> { }
+      case 'b' -> onBinary(); // a binary packet over long-polling (base64)
       default -> close("malformed Engine.IO packet");
     }
   }
 
+  /** An attachment of a binary packet that was already refused is dropped; any other is refused. */
   private void onBinary() {
+    if (pendingAttachments > 0) {
+      pendingAttachments--;
+      return;
+    }
     namespaces.values().forEach(ns -> emitError(ns.namespace(), null, "binary attachments are not supported"));
   }
 
@@ -186,10 +208,22 @@ final class EngineIoSession {
         }
       }
       case SocketIoPacket.EVENT -> event(p);
-      case SocketIoPacket.BINARY_EVENT, SocketIoPacket.BINARY_ACK ->
-          emitError(p.namespace(), p.ackId(), "binary attachments are not supported");
+      case SocketIoPacket.BINARY_EVENT, SocketIoPacket.BINARY_ACK -> {
+        pendingAttachments += attachments(text);
+        emitError(p.namespace(), p.ackId(), "binary attachments are not supported");
+      }
       case SocketIoPacket.ACK -> { } // Herald never asks clients for acks
       default -> close("unexpected Socket.IO packet type " + p.type());
+    }
+  }
+
+  /** The attachment count of a binary packet ({@code 51-...}), at most 16 counted. */
+  private static int attachments(String text) {
+    int dash = text.indexOf('-');
+    try {
+      return Math.min(16, Integer.parseInt(text.substring(1, dash)));
+    } catch (RuntimeException e) {
+      return 0;
     }
   }
 
@@ -201,6 +235,12 @@ final class EngineIoSession {
       return;
     }
     if (namespaces.containsKey(nsp)) {
+      return;
+    }
+    if (server.hub.full()) {
+      sendMessage(SocketIoPacket.encode(SocketIoPacket.CONNECT_ERROR, nsp, null, new JsonObject()
+          .put("message", "this node is at its connection limit; try again")
+          .put("data", new JsonObject().put("code", ErrorCode.UNAVAILABLE.name()))));
       return;
     }
     JsonObject auth = p.payload() instanceof JsonObject o ? o : new JsonObject();

@@ -66,6 +66,9 @@ final class SocketIoNamespace implements Transport {
     JsonArray args = new JsonArray().add(event).add(data);
     if (frame.containsKey("room")) {
       args.add(frame.getString("room"));
+    } else if (frame.containsKey("notificationId")) {
+      // A stored item's id, the replay cursor: (data, {notificationId}) as the /ws frame carries it.
+      args.add(new JsonObject().put("notificationId", frame.getLong("notificationId")));
     }
     boolean ok = engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.EVENT, namespace, null, args));
     if (ackId != null) {
@@ -82,10 +85,10 @@ final class SocketIoNamespace implements Transport {
       return;
     }
     closed = true;
-    if (connected) {
-      engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.DISCONNECT, namespace, null, null));
-    }
     engine.namespaceClosed(this);
+    if (connected && !engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.DISCONNECT, namespace, null, null))) {
+      engine.close("outbound queue full"); // the client could not even be told: end the whole connection
+    }
   }
 
   /** The client left the namespace, or the Engine.IO connection ended. */
