@@ -1,6 +1,5 @@
 package io.herald.api;
 
-import io.herald.auth.AuthVerticle;
 import io.herald.auth.Principal;
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
@@ -37,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
-  private static final String PRINCIPAL = "herald.principal";
 
   private final Vertx vertx;
   private final HeraldConfig config;
@@ -55,7 +53,7 @@ public final class ApiRoutes {
 
   public void mount(Router router) {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes));
-    router.route("/api/*").handler(this::authenticate);
+    router.route("/api/*").handler(new BearerAuth(vertx));
     // A user's own notifications: any valid token, scoped to its user.
     router.get("/api/notifications").handler(this::history);
     router.get("/api/notifications/unread-count").handler(this::unreadCount);
@@ -73,7 +71,7 @@ public final class ApiRoutes {
   }
 
   private void requireService(RoutingContext ctx) {
-    Principal p = ctx.get(PRINCIPAL);
+    Principal p = BearerAuth.principal(ctx);
     if (!p.hasAnyRole(config.serviceRoles)) {
       ApiError.send(ctx, 403, ErrorCode.FORBIDDEN, "this API needs a token with one of the roles " + config.serviceRoles);
       return;
@@ -137,7 +135,7 @@ public final class ApiRoutes {
   }
 
   private static String user(RoutingContext ctx) {
-    return ctx.<Principal>get(PRINCIPAL).userId();
+    return BearerAuth.principal(ctx).userId();
   }
 
   private static Long queryLong(RoutingContext ctx, String name) {
@@ -161,25 +159,7 @@ public final class ApiRoutes {
     ApiError.send(ctx, code == ErrorCode.STORE_UNAVAILABLE ? 503 : ApiError.status(code), code, err.getMessage());
   }
 
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", header.substring(7).trim()))
-        .onSuccess(msg -> {
-          ctx.put(PRINCIPAL, Principal.fromJson(msg.body()));
-          ctx.next();
-        })
-        .onFailure(err -> {
-          if (err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED) {
-            ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, re.getMessage());
-          } else {
-            ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "token verification unavailable");
-          }
-        });
-  }
+
 
   /** A handler of a JSON-object body. */
   private interface JsonHandler {

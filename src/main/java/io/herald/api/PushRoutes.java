@@ -1,7 +1,5 @@
 package io.herald.api;
 
-import io.herald.auth.AuthVerticle;
-import io.herald.auth.Principal;
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
@@ -35,7 +33,6 @@ import java.util.List;
  * {@code /api/*} handlers would otherwise read the body first.
  */
 public final class PushRoutes {
-  private static final String PRINCIPAL = "herald.push.principal";
   /** FCM registration tokens are ~160 characters today; this leaves room without being unbounded. */
   static final int MAX_TOKEN_LENGTH = 4096;
   static final List<String> PLATFORMS = List.of("fcm", "android", "ios", "web");
@@ -57,7 +54,7 @@ public final class PushRoutes {
     for (String prefix : List.of("", "/api")) {
       for (String path : List.of(prefix + DEVICE_TOKEN, prefix + WEBPUSH_SUBSCRIPTION)) {
         router.route(path).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes));
-        router.route(path).handler(this::authenticate);
+        router.route(path).handler(new BearerAuth(vertx));
       }
       router.post(prefix + DEVICE_TOKEN).handler(this::registerToken);
       router.delete(prefix + DEVICE_TOKEN).handler(this::unregisterToken);
@@ -185,28 +182,10 @@ public final class PushRoutes {
   }
 
   /** The same bearer-token check as {@link ApiRoutes}: any valid token, which names the user. */
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", header.substring(7).trim()))
-        .onSuccess(msg -> {
-          ctx.put(PRINCIPAL, Principal.fromJson(msg.body()));
-          ctx.next();
-        })
-        .onFailure(err -> {
-          if (err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED) {
-            ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, re.getMessage());
-          } else {
-            ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "token verification unavailable");
-          }
-        });
-  }
+
 
   private static String user(RoutingContext ctx) {
-    return ctx.<Principal>get(PRINCIPAL).userId();
+    return BearerAuth.principal(ctx).userId();
   }
 
   private static void ok(RoutingContext ctx, JsonObject body) {
