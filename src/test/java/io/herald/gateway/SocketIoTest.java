@@ -236,4 +236,62 @@ class SocketIoTest {
     emit("b", "ping", null, true);
     ack("b", "ping");
   }
+
+  @Test
+  @DisplayName("every /ws client event works through socket.emit with an ack: the reply is the ack and an event")
+  void everyEventWithAck() {
+    String user = "sio-all";
+    connect("e", "/notifications", auth(Tokens.user(user, "course:*", "referrals")));
+    event("e", "connected");
+    Http.post(node.httpPort(), "/api/notifications", SERVICE, new JsonObject().put("userId", user).put("title", "t").put("message", "m"));
+    event("e", "notification");
+    event("e", "unread_count"); // the catch-up's
+    event("e", "unread_count"); // after the notification
+    Object[][] calls = {
+        {"ping", null, "pong"},
+        {"join-room", new JsonObject().put("room", "course:1"), "joined-room"},
+        {"join_room", new JsonObject().put("room", "course:2"), "joined-room"},
+        {"leave-room", new JsonObject().put("room", "course:1"), "left-room"},
+        {"leave_room", new JsonObject().put("room", "course:2"), "left-room"},
+        {"subscribe", new JsonObject().put("channels", new JsonArray().add("referrals")), "subscribed"},
+        {"unsubscribe", new JsonObject().put("channels", new JsonArray().add("referrals")), "unsubscribed"},
+        {"get-online-status", new JsonObject().put("userIds", new JsonArray().add(user).add("nobody")), "online-status"},
+        {"subscribe-user-status", new JsonObject().put("userId", "someone"), "subscribed"},
+        {"unsubscribe-user-status", new JsonObject().put("userId", "someone"), "unsubscribed"},
+        {"message", new JsonObject().put("message", "hi"), "messageReceived"},
+        {"get-notifications", new JsonObject().put("limit", 5), "notifications"},
+        {"get-unread-count", null, "unread_count"},
+        {"mark-all-read", null, "marked-read"},
+        {"no-such-event", null, "error"},
+    };
+    for (Object[] c : calls) {
+      String name = (String) c[0];
+      emit("e", name, c[1], true);
+      JsonObject acked = ack("e", name).getJsonArray("args").getJsonObject(0);
+      JsonObject emitted = event("e", (String) c[2]);
+      if ("error".equals(c[2])) {
+        assertThat(acked.getJsonObject("error").getString("code")).isEqualTo("UNKNOWN_EVENT");
+      } else {
+        assertThat(acked).as(name).isEqualTo(emitted.getJsonArray("args").getJsonObject(0));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("an event-bus producer can restrict a delivery with the namespace header")
+  void namespaceHeader() {
+    String token = Tokens.user("sio-hdr");
+    connect("n", "/notifications", auth(token));
+    connect("d", "/dashboard", auth(token));
+    event("n", "connected");
+    event("d", "connected");
+    io.herald.test.Await.result(node.vertx().eventBus().request(io.herald.cluster.Addresses.SEND_USER,
+        new JsonObject().put("userId", "sio-hdr").put("event", "only-dashboard").put("data", 1),
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader("namespace", "/dashboard")));
+    event("d", "only-dashboard");
+    emit("n", "ping", null, false);
+    JsonObject next = driver.expect(e -> "n".equals(e.getString("name")) && "event".equals(e.getString("type"))
+        && !"unread_count".equals(e.getString("event")), "next event on n");
+    assertThat(next.getString("event")).isEqualTo("pong");
+  }
 }

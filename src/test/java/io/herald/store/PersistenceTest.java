@@ -207,6 +207,32 @@ class PersistenceTest {
     s.close();
   }
 
+  @Test
+  @DisplayName("lastNotificationId in the auth frame's data resumes after it, like the query parameter")
+  void replayFromAuthFrame() {
+    String u = user();
+    long first = notify(u, "one");
+    long second = notify(u, "two");
+    try (TestSocket s = TestSocket.open(port, "/ws")) {
+      s.send("auth", new JsonObject().put("token", Tokens.user(u)).put("lastNotificationId", first), 1);
+      assertThat(s.expect("connected").getInteger("id")).isEqualTo(1);
+      assertThat(s.expect("notification").getLong("notificationId")).isEqualTo(second);
+      assertThat(s.expect("unread_count").getJsonObject("data").getLong("count")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  @DisplayName("a malformed lastNotificationId gets BAD_REQUEST and the unread catch-up instead")
+  void badCursor() {
+    String u = user();
+    long id = notify(u, "x");
+    try (TestSocket s = TestSocket.open(port, "/ws?lastNotificationId=abc&token=" + Tokens.user(u))) {
+      s.expect("connected");
+      assertThat(s.expectError("BAD_REQUEST").getJsonObject("data").getString("message")).contains("lastNotificationId");
+      assertThat(s.expect("notification").getLong("notificationId")).isEqualTo(id);
+    }
+  }
+
   /** Every stored id of a user, ascending, through the REST history. */
   static List<Long> allIds(String u) {
     List<Long> ids = new ArrayList<>();

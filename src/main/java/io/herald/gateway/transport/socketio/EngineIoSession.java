@@ -88,7 +88,9 @@ final class EngineIoSession {
     probing = socket;
     // The upgrade may arrive on another event loop: every handler hops to this session's context.
     socket.textMessageHandler(text -> onContext(() -> {
-      if (text.equals("2probe")) {
+      if (ws == socket) {
+        onPacket(text); // dispatched before the switch below replaced this handler
+      } else if (text.equals("2probe")) {
         socket.writeTextMessage("3probe");
         if (pendingPoll != null) {
           respond(pendingPoll, "6"); // lets the client's pending poll return so it can upgrade
@@ -106,6 +108,8 @@ final class EngineIoSession {
     socket.closeHandler(v -> onContext(() -> {
       if (probing == socket) {
         probing = null;
+      } else if (ws == socket) {
+        close("transport closed");
       }
     }));
   }
@@ -168,6 +172,7 @@ final class EngineIoSession {
   // ---- packets ------------------------------------------------------------------------------
 
   private void onPacket(String packet) {
+    log.debug("{} <- {}", sid, packet.length() > 80 ? packet.substring(0, 80) : packet);
     if (closed || packet.isEmpty()) {
       return;
     }
@@ -291,6 +296,7 @@ final class EngineIoSession {
   }
 
   private boolean send(String packet) {
+    log.debug("{} -> {} ({})", sid, packet.length() > 80 ? packet.substring(0, 80) : packet, ws != null ? "ws" : "poll");
     if (closed) {
       return true;
     }
