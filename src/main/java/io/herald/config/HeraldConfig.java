@@ -53,6 +53,10 @@ public final class HeraldConfig {
   public final int pingIntervalMs;
   public final int idleTimeoutMs;
 
+  public final int sockjsHeartbeatMs;
+  public final int sockjsSessionTimeoutMs;
+  public final int sockjsMaxBytesStreaming;
+
   public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
   public final int maxConnectionsPerUser;
@@ -112,6 +116,10 @@ public final class HeraldConfig {
     rateLimitPerMinute = integer("ws.rate-limit-per-minute", 1, 1_000_000);
     pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
     idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
+
+    sockjsHeartbeatMs = integer("sockjs.heartbeat-ms", 100, 3_600_000);
+    sockjsSessionTimeoutMs = integer("sockjs.session-timeout-ms", 100, 600_000);
+    sockjsMaxBytesStreaming = integer("sockjs.max-bytes-streaming", 4096, 64 * 1024 * 1024);
 
     replayUnreadLimit = integer("notifications.replay-unread-limit", 0, 1000);
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);

@@ -2,6 +2,7 @@ package io.herald.gateway;
 
 import io.herald.api.ApiRoutes;
 import io.herald.config.HeraldConfig;
+import io.herald.gateway.transport.SockJSEndpoint;
 import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
@@ -67,6 +68,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
     router.route(config.wsPath).handler(this::upgrade);
+    // --- SockJS transport (docs/transport-sockjs.md) ---
+    SockJSEndpoint.mount(vertx, router, hub, config);
+    // --- end SockJS transport ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
