@@ -76,7 +76,7 @@ public final class NodeScript implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new AssertionError("the script reported no " + what + " within 20 s; output:\n" + String.join("\n", output));
+    throw new AssertionError("the script reported no " + what + " within 20 s; output:\n" + output());
   }
 
   /** The next reported object whose {@code type} is {@code type}. */
@@ -107,7 +107,9 @@ public final class NodeScript implements AutoCloseable {
   }
 
   public String output() {
-    return String.join("\n", output);
+    synchronized (output) { // a synchronized list must be locked while it is iterated
+      return String.join("\n", output);
+    }
   }
 
   @Override
