@@ -1,0 +1,175 @@
+package io.herald.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.HeraldNode;
+import io.herald.test.Http;
+import io.herald.test.Http.Response;
+import io.herald.test.NodeScript;
+import io.herald.test.TestNodes;
+import io.herald.test.TestSocket;
+import io.herald.test.Tokens;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The /ws protocol over /sockjs, driven by the npm sockjs-client under Node with one transport
+ * forced per run (src/test/js/sockjs-client.js reports what the client sees, in order).
+ */
+@DisplayName("/sockjs with the npm sockjs-client")
+class SockJsTest {
+  static final int MAX_FRAME_BYTES = 1024;
+  static final AtomicInteger USERS = new AtomicInteger();
+  static TestNodes nodes;
+  static HeraldNode node;
+
+  @BeforeAll
+  static void start() {
+    nodes = new TestNodes();
+    node = nodes.start(Map.of("limits.max-connections-per-user", 2, "ws.max-frame-bytes", MAX_FRAME_BYTES));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"websocket", "xhr-streaming", "eventsource", "xhr-polling"})
+  @DisplayName("?token= authenticates; pong keeps its id; a room event and a notification sent through REST arrive; big frames get PAYLOAD_TOO_LARGE")
+  void queryToken(String transport) {
+    String user = user(transport);
+    String room = "course:" + user;
+    try (NodeScript client = sockjs(transport, "TOKEN", Tokens.user(user, "course:*"))) {
+      assertThat(client.expect("open").getString("transport")).isEqualTo(transport);
+      assertThat(frame(client, "connected").getJsonObject("data").getString("userId")).isEqualTo(user);
+      assertThat(frame(client, "unread_count").getJsonObject("data").getLong("count")).isZero();
+
+      client.tell("{\"event\":\"ping\",\"id\":7}");
+      assertThat(frame(client, "pong").getInteger("id")).isEqualTo(7);
+
+      client.tell(new JsonObject().put("event", "join-room").put("data", new JsonObject().put("room", room)).put("id", 8).encode());
+      assertThat(frame(client, "joined-room").getInteger("id")).isEqualTo(8);
+      Response sent = Http.post(node.httpPort(), "/api/rooms/" + room + "/events", Tokens.service(),
+          new JsonObject().put("event", "lesson").put("data", new JsonObject().put("n", 1)));
+      assertThat(sent.status()).as(sent.text()).isEqualTo(200);
+      JsonObject lesson = frame(client, "lesson");
+      assertThat(lesson.getString("room")).isEqualTo(room);
+      assertThat(lesson.getJsonObject("data").getInteger("n")).isEqualTo(1);
+
+      Response stored = Http.post(node.httpPort(), "/api/notifications", Tokens.service(), new JsonObject()
+          .put("userId", user).put("type", "info").put("title", "hello").put("message", "over " + transport));
+      assertThat(stored.status()).as(stored.text()).isEqualTo(202);
+      JsonObject notification = frame(client, "notification");
+      assertThat(notification.getLong("notificationId")).isEqualTo(stored.json().getLong("id"));
+      assertThat(notification.getJsonObject("data").getString("message")).isEqualTo("over " + transport);
+
+      client.tell(new JsonObject().put("event", "ping").put("data", new JsonObject().put("pad", "x".repeat(MAX_FRAME_BYTES))).put("id", 9).encode());
+      assertThat(error(client).getString("code")).isEqualTo("PAYLOAD_TOO_LARGE");
+      client.tell("{\"event\":\"ping\",\"id\":10}");
+      assertThat(frame(client, "pong").getInteger("id")).as("still open after a big frame").isEqualTo(10);
+
+      client.tell("close");
+      client.expect("close");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"websocket", "xhr-streaming", "eventsource", "xhr-polling"})
+  @DisplayName("an auth frame authenticates; connected carries its id")
+  void authFrame(String transport) {
+    String user = user(transport);
+    try (NodeScript client = sockjs(transport, "AUTH_TOKEN", Tokens.user(user))) {
+      JsonObject connected = frame(client, "connected");
+      assertThat(connected.getString("id")).isEqualTo("auth");
+      assertThat(connected.getJsonObject("data").getString("userId")).isEqualTo(user);
+      frame(client, "unread_count");
+      client.tell("{\"event\":\"ping\",\"id\":\"p\"}");
+      assertThat(frame(client, "pong").getString("id")).isEqualTo("p");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"websocket", "xhr-streaming", "eventsource", "xhr-polling"})
+  @DisplayName("a bad ?token= gets the UNAUTHORIZED error frame, then close 4401 as a frame, before the session closes")
+  void badQueryToken(String transport) {
+    try (NodeScript client = sockjs(transport, "TOKEN", "not-a-jwt")) {
+      assertRefusedBeforeClose(client, "UNAUTHORIZED", 4401);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"websocket", "xhr-polling"})
+  @DisplayName("a bad token in the auth frame gets the UNAUTHORIZED error frame before the session closes")
+  void badAuthFrame(String transport) {
+    try (NodeScript client = sockjs(transport, "AUTH_TOKEN", Tokens.user("someone") + "x")) {
+      assertRefusedBeforeClose(client, "UNAUTHORIZED", 4401);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"websocket", "xhr-polling"})
+  @DisplayName("one /ws and one SockJS connection are two of the user's connections: a third gets TOO_MANY_CONNECTIONS before it closes")
+  void sockJsCountsTowardTheUserLimit(String transport) {
+    String user = user(transport);
+    String token = Tokens.user(user);
+    try (TestSocket ws = TestSocket.connect(node.httpPort(), token);
+        NodeScript second = sockjs(transport, "TOKEN", token)) {
+      frame(second, "unread_count");
+      try (NodeScript third = sockjs(transport, "TOKEN", token)) {
+        assertRefusedBeforeClose(third, "TOO_MANY_CONNECTIONS", 4429);
+      }
+      second.tell("{\"event\":\"ping\",\"id\":1}");
+      assertThat(frame(second, "pong").getInteger("id")).as("the admitted SockJS session is unaffected").isEqualTo(1);
+    }
+  }
+
+  /** The error frame, then the close frame with the /ws code, then the SockJS close: in this order. */
+  static void assertRefusedBeforeClose(NodeScript client, String code, int wsCloseCode) {
+    JsonObject first = client.expect(e -> isClose(e) || isFrame(e, "error"), "an error frame or the close");
+    assertThat(first.getString("type")).as(() -> "the error frame arrives before the close; output:\n" + client.output()).isEqualTo("frame");
+    assertThat(first.getJsonObject("frame").getJsonObject("data").getString("code")).isEqualTo(code);
+    JsonObject second = client.expect(e -> isClose(e) || isFrame(e, "close"), "the close frame or the close");
+    assertThat(second.getString("type")).as(() -> "the close frame arrives before the close; output:\n" + client.output()).isEqualTo("frame");
+    assertThat(second.getJsonObject("frame").getJsonObject("data").getInteger("code")).isEqualTo(wsCloseCode);
+    assertThat(client.expect("close").getInteger("code")).isEqualTo(3000);
+  }
+
+  static NodeScript sockjs(String transport, String... env) {
+    Map<String, String> vars = new HashMap<>(Map.of("HERALD_URL", "http://127.0.0.1:" + node.httpPort(), "TRANSPORT", transport));
+    for (int i = 0; i + 1 < env.length; i += 2) {
+      vars.put(env[i], env[i + 1]);
+    }
+    return NodeScript.start("sockjs-client.js", vars);
+  }
+
+  /** The next server frame with this event (others are skipped); the close fails the wait. */
+  static JsonObject frame(NodeScript client, String event) {
+    JsonObject e = client.expect(r -> isClose(r) || isFrame(r, event), "'" + event + "' frame");
+    assertThat(e.getString("type")).as(() -> "closed while waiting for '" + event + "'; output:\n" + client.output()).isEqualTo("frame");
+    return e.getJsonObject("frame");
+  }
+
+  static JsonObject error(NodeScript client) {
+    return frame(client, "error").getJsonObject("data");
+  }
+
+  static boolean isFrame(JsonObject report, String event) {
+    return "frame".equals(report.getString("type")) && event.equals(report.getJsonObject("frame").getString("event"));
+  }
+
+  static boolean isClose(JsonObject report) {
+    return "close".equals(report.getString("type"));
+  }
+
+  static String user(String transport) {
+    return "sj-" + transport + "-" + USERS.incrementAndGet();
+  }
+}
