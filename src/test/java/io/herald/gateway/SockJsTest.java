@@ -3,19 +3,26 @@ package io.herald.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.HeraldNode;
+import io.herald.test.Await;
 import io.herald.test.Http;
 import io.herald.test.Http.Response;
 import io.herald.test.NodeScript;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
 import io.herald.test.Tokens;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("/sockjs with the npm sockjs-client")
 class SockJsTest {
   static final int MAX_FRAME_BYTES = 1024;
+  static final int MAX_QUEUED = 8192;
   static final AtomicInteger USERS = new AtomicInteger();
   static TestNodes nodes;
   static HeraldNode node;
@@ -33,7 +41,8 @@ class SockJsTest {
   @BeforeAll
   static void start() {
     nodes = new TestNodes();
-    node = nodes.start(Map.of("limits.max-connections-per-user", 2, "ws.max-frame-bytes", MAX_FRAME_BYTES));
+    node = nodes.start(Map.of("limits.max-connections-per-user", 2, "ws.max-frame-bytes", MAX_FRAME_BYTES,
+        "ws.max-outbound-queue-bytes", MAX_QUEUED, "presence.grace-ms", 0));
   }
 
   @AfterAll
@@ -128,6 +137,67 @@ class SockJsTest {
       }
       second.tell("{\"event\":\"ping\",\"id\":1}");
       assertThat(frame(second, "pong").getInteger("id")).as("the admitted SockJS session is unaffected").isEqualTo(1);
+    }
+  }
+
+  /**
+   * sockjs-client always polls again, so this one speaks the SockJS xhr-polling protocol itself:
+   * POST {@code /sockjs/{server}/{session}/xhr} answers {@code o}, then {@code a[...]} with the
+   * frames queued since the last poll, and {@code c[code,reason]} once the session is closed.
+   */
+  @Test
+  @DisplayName("an xhr-polling client that stops polling is closed as a slow consumer; its next poll still gets the close frame with 1008")
+  void pollingSlowConsumer() {
+    String user = user("raw-polling");
+    String session = "/sockjs/000/" + UUID.randomUUID().toString().replace("-", "");
+    String token = Tokens.user(user);
+    assertThat(poll(session, token)).isEqualTo("o");
+    List<JsonObject> frames = new ArrayList<>();
+    while (frames.stream().noneMatch(f -> "unread_count".equals(f.getString("event")))) {
+      frames.addAll(frames(poll(session, token)));
+    }
+
+    JsonObject flood = new JsonObject().put("userId", user).put("event", "flood").put("message", new JsonObject().put("blob", "x".repeat(1000)));
+    int sent = 3 * MAX_QUEUED / 1000;
+    for (int i = 0; i < sent; i++) {
+      Http.post(node.httpPort(), "/api/gateway/send", Tokens.service(), flood);
+    }
+    awaitOffline(user); // the session gave up on the client, which has not polled since
+
+    frames.clear();
+    String last = poll(session, token);
+    while (last.startsWith("a")) {
+      frames.addAll(frames(last));
+      last = poll(session, token);
+    }
+    assertThat(last).isEqualTo("c[3000,\"Go away!\"]");
+    long delivered = frames.stream().filter(f -> "flood".equals(f.getString("event"))).count();
+    assertThat(delivered).isPositive().isLessThan(sent);
+    JsonObject close = frames.get(frames.size() - 1);
+    assertThat(close.getString("event")).isEqualTo("close");
+    assertThat(close.getJsonObject("data").getInteger("code")).isEqualTo(1008);
+    assertThat(close.getJsonObject("data").getString("reason")).isEqualTo("outbound queue full");
+  }
+
+  /** One xhr-polling request: the SockJS frame it answers, without its newline. */
+  static String poll(String session, String token) {
+    Response r = Http.request(HttpMethod.POST, node.httpPort(), session + "/xhr?token=" + token, null, null);
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.text().trim();
+  }
+
+  static List<JsonObject> frames(String sockjsFrame) {
+    assertThat(sockjsFrame).startsWith("a");
+    List<JsonObject> out = new ArrayList<>();
+    new JsonArray(sockjsFrame.substring(1)).forEach(m -> out.add(new JsonObject((String) m)));
+    return out;
+  }
+
+  static void awaitOffline(String user) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (Http.get(node.httpPort(), "/api/gateway/status/" + user, Tokens.service()).json().getBoolean("connected")) {
+      assertThat(System.currentTimeMillis()).as("%s still connected after 10 s", user).isLessThan(deadline);
+      Await.result(TestSocket.vertx().timer(20));
     }
   }
 
