@@ -34,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SockJsTest {
   static final int MAX_FRAME_BYTES = 1024;
   static final int MAX_QUEUED = 8192;
+  static final int IDLE_TIMEOUT_MS = 1500;
+  static final List<String> TRANSPORTS = List.of("websocket", "xhr-streaming", "eventsource", "xhr-polling");
   static final AtomicInteger USERS = new AtomicInteger();
   static TestNodes nodes;
   static HeraldNode node;
@@ -42,7 +44,8 @@ class SockJsTest {
   static void start() {
     nodes = new TestNodes();
     node = nodes.start(Map.of("limits.max-connections-per-user", 2, "ws.max-frame-bytes", MAX_FRAME_BYTES,
-        "ws.max-outbound-queue-bytes", MAX_QUEUED, "presence.grace-ms", 0));
+        "ws.max-outbound-queue-bytes", MAX_QUEUED, "presence.grace-ms", 0,
+        "ws.ping-interval-ms", 500, "ws.idle-timeout-ms", IDLE_TIMEOUT_MS, "sockjs.heartbeat-ms", 500));
   }
 
   @AfterAll
@@ -137,6 +140,27 @@ class SockJsTest {
       }
       second.tell("{\"event\":\"ping\",\"id\":1}");
       assertThat(frame(second, "pong").getInteger("id")).as("the admitted SockJS session is unaffected").isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a quiet client keeps its session past ws.idle-timeout-ms on every transport: SockJS heartbeats, not /ws pings, keep it")
+  void quietSessionsStayOpen() {
+    List<NodeScript> clients = new ArrayList<>();
+    try {
+      for (String transport : TRANSPORTS) {
+        clients.add(sockjs(transport, "TOKEN", Tokens.user(user(transport))));
+      }
+      for (NodeScript client : clients) {
+        frame(client, "unread_count");
+      }
+      Await.result(TestSocket.vertx().timer(3L * IDLE_TIMEOUT_MS)); // the client sends nothing meanwhile
+      for (int i = 0; i < clients.size(); i++) {
+        clients.get(i).tell("{\"event\":\"ping\",\"id\":" + i + "}");
+        assertThat(frame(clients.get(i), "pong").getInteger("id")).as(TRANSPORTS.get(i)).isEqualTo(i);
+      }
+    } finally {
+      clients.forEach(NodeScript::close);
     }
   }
 

@@ -5,10 +5,14 @@ import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
 import io.herald.session.SessionHub;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,6 +34,8 @@ public final class SockJSEndpoint {
   /** Sessions whose poll or streaming request is being registered (see {@link #receive}). */
   private static final String REGISTERING_MAP = "herald.sockjs.registering";
   private static final int MAX_REGISTER_WAIT_MS = 1000;
+  /** {@code /{server}/{session}/} of a SockJS session request. */
+  private static final String SESSION = "/[^/.]+/[^/.]+/";
 
   private SockJSEndpoint() {}
 
@@ -48,8 +54,12 @@ public final class SockJSEndpoint {
     // xhr_send needs a parsed body; it is bounded like a WebSocket frame on /ws (over it: 413).
     router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(maxMessageBytes(config)));
     LocalMap<String, Boolean> registering = vertx.sharedData().getLocalMap(REGISTERING_MAP);
-    // No capturing group: SockJS reads the session id as the request's first regex parameter.
-    router.routeWithRegex(PATH + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource)")
+    // No capturing groups: SockJS reads the session id as the request's first regex parameter.
+    router.routeWithRegex(PATH + SESSION + "(?:xhr|xhr_streaming|eventsource|websocket)").handler(ctx -> {
+      withoutReadIdleTimeout(ctx.request().connection());
+      ctx.next();
+    });
+    router.routeWithRegex(PATH + SESSION + "(?:xhr|xhr_streaming|eventsource)")
         .handler(ctx -> receive(vertx, registering, ctx, 0));
     SockJSHandlerOptions options = options(config);
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, options)
@@ -85,6 +95,24 @@ public final class SockJSEndpoint {
     } finally {
       if (mine) {
         registering.remove(session);
+      }
+    }
+  }
+
+  /**
+   * The HTTP server closes connections from which nothing was read for ws.idle-timeout-ms; /ws
+   * clients answer the server's pings, but a SockJS client sends nothing on its WebSocket or its
+   * streaming response while it has nothing to say (SockJS heartbeats go the other way). Such a
+   * connection would die after ws.idle-timeout-ms, and its SockJS session with it. So SockJS
+   * session connections are exempt; a dead peer is found when writing SockJS heartbeats
+   * (sockjs.heartbeat-ms) fails, or, while polling, by sockjs.session-timeout-ms. There is no
+   * public API for a per-connection idle timeout, hence the Netty pipeline.
+   */
+  private static void withoutReadIdleTimeout(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base) {
+      ChannelPipeline pipeline = base.channel().pipeline();
+      if (pipeline.get(IdleStateHandler.class) != null) {
+        pipeline.remove(IdleStateHandler.class);
       }
     }
   }
