@@ -62,6 +62,9 @@ public final class HeraldConfig {
   public final boolean bridgeEnabled;
   public final String bridgePath;
   public final int bridgePingTimeoutMs;
+  public final int sockjsHeartbeatMs;
+  public final int sockjsSessionTimeoutMs;
+  public final int sockjsMaxBytesStreaming;
 
   public final int replayUnreadLimit;
   public final int maxRoomsPerConnection;
@@ -155,6 +158,10 @@ public final class HeraldConfig {
     bridgePath = string("bridge.path", false);
     bridgePingTimeoutMs = integer("bridge.ping-timeout-ms", 1000, 3_600_000);
 
+    sockjsHeartbeatMs = integer("sockjs.heartbeat-ms", 100, 3_600_000);
+    sockjsSessionTimeoutMs = integer("sockjs.session-timeout-ms", 100, 600_000);
+    sockjsMaxBytesStreaming = integer("sockjs.max-bytes-streaming", 4096, 64 * 1024 * 1024);
+
     maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
     openPrefixes = list("rooms.open-prefixes", true);
     maxConnectionsPerUser = integer("limits.max-connections-per-user", 1, 100_000);
@@ -205,6 +212,9 @@ public final class HeraldConfig {
     }
     if (sseHeartbeatMs >= idleTimeoutMs) {
       error("sse.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle streams are cut");
+    }
+    if (sockjsHeartbeatMs >= idleTimeoutMs) {
+      error("sockjs.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or quiet sessions are cut");
     }
     if (socketIoPingIntervalMs >= idleTimeoutMs) {
       error("socketio.ping-interval-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle polls are cut");

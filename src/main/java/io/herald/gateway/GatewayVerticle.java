@@ -4,6 +4,7 @@ import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.SseEndpoint;
+import io.herald.gateway.transport.SockJSEndpoint;
 import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
@@ -91,6 +92,9 @@ public final class GatewayVerticle extends VerticleBase {
     // --- push registrations (docs/push.md): before the API, which claims /api/* bodies ---
     push.mount(router);
     // --- end push ---
+    // --- SockJS transport (docs/transport-sockjs.md) ---
+    SockJSEndpoint.mount(vertx, router, hub, config);
+    // --- end SockJS transport ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);

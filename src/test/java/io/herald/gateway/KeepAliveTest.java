@@ -29,8 +29,7 @@ class KeepAliveTest {
   @BeforeAll
   static void start() {
     nodes = new TestNodes();
-    node = nodes.start(Map.of("ws.ping-interval-ms", 200, "ws.idle-timeout-ms", 1000,
-        "sse.heartbeat-ms", 200, "socketio.ping-interval-ms", 200));
+    node = nodes.start(TestNodes.idleTimeout(1000));
   }
 
   @AfterAll

@@ -28,13 +28,10 @@ class SseTest {
   @BeforeAll
   static void start() {
     nodes = new TestNodes();
-    node = nodes.start(Map.of(
-        "sse.heartbeat-ms", 200,
-        "sse.retry-ms", 200,
-        "limits.max-connections-per-user", 2,
-        // short, so the heartbeat test shows a silent SSE client outliving the read-idle timeout
-        "ws.ping-interval-ms", 300,
-        "ws.idle-timeout-ms", 1000, "socketio.ping-interval-ms", 500));
+    // A short idle timeout, so the heartbeat test shows a silent SSE client outliving it.
+    java.util.Map<String, Object> config = new java.util.HashMap<>(TestNodes.idleTimeout(1000));
+    config.putAll(Map.of("sse.heartbeat-ms", 200, "sse.retry-ms", 200, "limits.max-connections-per-user", 2));
+    node = nodes.start(config);
   }
 
   @AfterAll

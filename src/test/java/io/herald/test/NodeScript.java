@@ -93,7 +93,7 @@ public final class NodeScript implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new AssertionError("the script reported no " + what + " within 20 s; output:\n" + String.join("\n", output));
+    throw new AssertionError("the script reported no " + what + " within 20 s; output:\n" + output());
   }
 
   /** Forgets every reported object that no expect has consumed so far. */
@@ -129,7 +129,9 @@ public final class NodeScript implements AutoCloseable {
   }
 
   public String output() {
-    return String.join("\n", output);
+    synchronized (output) { // a synchronized list must be locked while it is iterated
+      return String.join("\n", output);
+    }
   }
 
   @Override

@@ -63,6 +63,16 @@ public final class TestNodes implements AutoCloseable {
     return pgUrl;
   }
 
+  /**
+   * Config for a short {@code ws.idle-timeout-ms}: every keep-alive interval (WebSocket ping, SSE
+   * and SockJS heartbeats, Socket.IO ping) must stay below it, so they are set to a third of it.
+   */
+  public static Map<String, Object> idleTimeout(int ms) {
+    int beat = Math.max(100, ms / 3);
+    return Map.of("ws.idle-timeout-ms", ms, "ws.ping-interval-ms", beat, "sse.heartbeat-ms", beat,
+        "sockjs.heartbeat-ms", beat, "socketio.ping-interval-ms", beat);
+  }
+
   /** Cluster members for a non-Herald Vert.x instance that must join the same cluster. */
   public HeraldConfig producerConfig() {
     return config(Map.of());
