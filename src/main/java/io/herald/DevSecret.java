@@ -27,10 +27,8 @@ final class DevSecret {
       new SecureRandom().nextBytes(bytes);
       String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
       Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
-      try {
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system
       }
       return secret;
     } catch (IOException e) {
