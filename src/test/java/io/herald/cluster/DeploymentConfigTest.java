@@ -62,6 +62,25 @@ class DeploymentConfigTest {
     assertThat(known).containsAll(used);
   }
 
+  @Test
+  @DisplayName("an env value's $(VAR) refers to a variable defined before it (Kubernetes expands only those)")
+  void envReferencesDefinedEarlier() throws Exception {
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    JsonNode containers = yaml.readTree(new File("k8s/deployment.yaml")).path("spec").path("template").path("spec").path("containers");
+    assertThat(containers.size()).isPositive();
+    java.util.regex.Pattern ref = java.util.regex.Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+    for (JsonNode container : containers) {
+      Set<String> defined = new HashSet<>();
+      for (JsonNode env : container.path("env")) {
+        java.util.regex.Matcher m = ref.matcher(env.path("value").asText(""));
+        while (m.find()) {
+          assertThat(defined).as("%s refers to $(%s)", env.path("name").asText(), m.group(1)).contains(m.group(1));
+        }
+        defined.add(env.path("name").asText());
+      }
+    }
+  }
+
   private static void collect(JsonNode node, Set<String> used) {
     if (node.isObject()) {
       node.fields().forEachRemaining(e -> {

@@ -42,6 +42,8 @@ public final class BridgeEndpoint {
     SockJSHandlerOptions options = new SockJSHandlerOptions()
         .setRegisterWriteHandler(false) // no event-bus consumer per socket either
         .setHeartbeatInterval(config.pingIntervalMs);
+    // The same vertx-web SockJS fixes as /sockjs: one poll per session at a time, Connection: close.
+    SockJSEndpoint.guardSessionRequests(vertx, router, config.bridgePath);
     router.route(path).subRouter(SockJSHandler.create(vertx, options).socketHandler(endpoint::accept));
     long timeout = TimeUnit.MILLISECONDS.toNanos(config.bridgePingTimeoutMs);
     String reason = "no ping within " + config.bridgePingTimeoutMs + " ms";
@@ -54,8 +56,14 @@ public final class BridgeEndpoint {
 
   private void accept(SockJSSocket socket) {
     if (hub.state().draining() || hub.full()) {
-      socket.write(BridgeFrames.err(null, ErrorCode.UNAVAILABLE, "this node is not accepting connections; try again"));
-      socket.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
+      // Closed only once the refusal went out (a polling client must fetch it first), bounded.
+      long fallback = vertx.setTimer(config.sockjsSessionTimeoutMs, t -> socket.close(CloseCodes.TRY_AGAIN_LATER, "try again later"));
+      socket.write(BridgeFrames.err(null, ErrorCode.UNAVAILABLE, "this node is not accepting connections; try again"))
+          .onComplete(ar -> {
+            if (vertx.cancelTimer(fallback)) {
+              socket.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
+            }
+          });
       return;
     }
     BridgeTransport transport = BridgeTransport.attach(vertx, hub, socket, config);

@@ -49,13 +49,21 @@ public final class SockJSEndpoint {
             .put("message", "for a plain WebSocket use " + config.wsPath)).encode()));
     // xhr_send needs a parsed body; it is bounded like a WebSocket frame on /ws (over it: 413).
     router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(maxMessageBytes(config)));
-    LocalMap<String, Boolean> registering = vertx.sharedData().getLocalMap(REGISTERING_MAP);
-    // No capturing groups: SockJS reads the session id as the request's first regex parameter.
-    router.routeWithRegex(PATH + SESSION + "(?:xhr|xhr_streaming|eventsource)")
-        .handler(ctx -> receive(vertx, registering, ctx, 0));
+    guardSessionRequests(vertx, router, PATH);
     SockJSHandlerOptions options = options(config);
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, options)
         .socketHandler(sock -> accept(vertx, hub, config, sock)));
+  }
+
+  /**
+   * Installs {@link #receive} for the poll and streaming requests of every SockJS endpoint under
+   * {@code basePath} (this one and the event-bus bridge); call before mounting the SockJS handler.
+   */
+  static void guardSessionRequests(Vertx vertx, Router router, String basePath) {
+    LocalMap<String, Boolean> registering = vertx.sharedData().getLocalMap(REGISTERING_MAP);
+    // No capturing groups: SockJS reads the session id as the request's first regex parameter.
+    router.routeWithRegex(basePath + SESSION + "(?:xhr|xhr_streaming|eventsource)")
+        .handler(ctx -> receive(vertx, registering, ctx, 0));
   }
 
   /**
@@ -74,8 +82,8 @@ public final class SockJSEndpoint {
    * </ul>
    */
   private static void receive(Vertx vertx, LocalMap<String, Boolean> registering, RoutingContext ctx, int waited) {
-    String[] path = ctx.normalizedPath().split("/"); // "", "sockjs", server, session, transport
-    String session = path[path.length - 2];
+    String path = ctx.normalizedPath(); // <base>/<server>/<session>/<transport>
+    String session = path.substring(0, path.lastIndexOf('/'));
     boolean mine = registering.putIfAbsent(session, Boolean.TRUE) == null;
     if (!mine && waited < MAX_REGISTER_WAIT_MS) {
       vertx.setTimer(1, t -> receive(vertx, registering, ctx, waited + 1));

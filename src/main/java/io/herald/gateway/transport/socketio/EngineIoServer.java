@@ -79,6 +79,10 @@ public final class EngineIoServer {
       session.context.runOnContext(v -> session.poll(resp));
     } else if (req.method() == HttpMethod.POST) {
       String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      if (length != null && !length.chars().allMatch(Character::isDigit)) {
+        error(resp, 400, 3, "Bad request");
+        return;
+      }
       if (length != null && Long.parseLong(length) > config.socketIoMaxPayloadBytes) {
         error(resp, 413, 3, "Payload too large");
         session.context.runOnContext(v -> session.close("payload too large"));
