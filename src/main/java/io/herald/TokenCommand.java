@@ -32,7 +32,7 @@ final class TokenCommand {
         case "--sub" -> sub = need(a, v);
         case "--roles" -> roles = List.of(need(a, v).split(","));
         case "--rooms" -> rooms = List.of(need(a, v).split(","));
-        case "--ttl" -> ttl = parseTtl(need(a, v));
+        case "--ttl" -> ttl = checkTtl(parseTtl(need(a, v)));
         case "-h", "--help" -> {
           System.out.println("usage: scripts/token --sub USER [--roles r1,r2] [--rooms course:*,lobby:1] [--ttl 30m|1h|7d|0]");
           return 0;
@@ -99,5 +99,13 @@ final class TokenCommand {
     } catch (RuntimeException e) {
       throw new ConfigException("--ttl must look like 30s, 15m, 1h, 7d or 0 (no expiry), got " + s);
     }
+  }
+
+  /** At most ten years: a JWT's expiry is a 32-bit number of seconds here. */
+  static Duration checkTtl(Duration ttl) {
+    if (ttl.isNegative() || ttl.compareTo(Duration.ofDays(3650)) > 0) {
+      throw new ConfigException("--ttl must be between 0 and 3650d");
+    }
+    return ttl;
   }
 }

@@ -16,6 +16,7 @@ public final class AuthVerticle extends VerticleBase {
   public static final int REFUSED = 401;
 
   private final HeraldConfig config;
+  private TokenVerifier verifier;
 
   public AuthVerticle(HeraldConfig config) {
     this.config = config;
@@ -23,11 +24,21 @@ public final class AuthVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return TokenVerifier.create(vertx, config).compose(verifier ->
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.AUTH_VERIFY, msg ->
-            verifier.verify(msg.body().getString("token"))
-                .onSuccess(p -> msg.reply(p.toJson()))
-                .onFailure(err -> msg.fail(REFUSED, err instanceof AuthException ? err.getMessage() : "invalid token")))
-            .completion());
+    return TokenVerifier.create(vertx, config).compose(v -> {
+      verifier = v;
+      if (!config.jwksUrl.isEmpty()) {
+        // Keys rotate: the JWKS document is fetched again periodically; a failed fetch keeps the old keys.
+        vertx.setPeriodic(config.jwksRefreshMs, id -> TokenVerifier.create(vertx, config)
+            .onSuccess(fresh -> verifier = fresh)
+            .onFailure(err -> log.warn("JWKS refresh from {} failed, keeping the previous keys: {}", config.jwksUrl, err.toString())));
+      }
+      return vertx.eventBus().<JsonObject>localConsumer(Addresses.AUTH_VERIFY, msg ->
+          verifier.verify(msg.body().getString("token"))
+              .onSuccess(p -> msg.reply(p.toJson()))
+              .onFailure(err -> msg.fail(REFUSED, err instanceof AuthException ? err.getMessage() : "invalid token")))
+          .completion();
+    });
   }
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuthVerticle.class);
 }

@@ -40,6 +40,7 @@ public final class HeraldConfig {
   public final String jwtPublicKey;
   public final String jwtPublicKeyAlgorithm;
   public final String jwksUrl;
+  public final int jwksRefreshMs;
   public final String userClaim;
   public final String rolesClaim;
   public final String roomsClaim;
@@ -134,6 +135,7 @@ public final class HeraldConfig {
     jwtPublicKey = string("jwt.public-key", true);
     jwtPublicKeyAlgorithm = oneOf("jwt.public-key-algorithm", List.of("RS256", "ES256"));
     jwksUrl = string("jwt.jwks-url", true);
+    jwksRefreshMs = integer("jwt.jwks-refresh-ms", 1000, 86_400_000);
     userClaim = string("jwt.user-claim", false);
     rolesClaim = string("jwt.roles-claim", false);
     roomsClaim = string("jwt.rooms-claim", false);

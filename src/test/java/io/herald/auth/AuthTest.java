@@ -369,7 +369,7 @@ class AuthTest {
     }
 
     @Test
-    @DisplayName("a JWKS URL accepts tokens signed with a key the document lists")
+    @DisplayName("a JWKS URL accepts tokens signed with a key the document lists, and follows key rotation")
     void jwks() throws Exception {
       KeyPair keys = rsa();
       KeyPair otherKeys = rsa();
@@ -377,6 +377,7 @@ class AuthTest {
       JsonObject doc = new JsonObject().put("keys", new JsonArray().add(new JsonObject()
           .put("kty", "RSA").put("kid", "k1").put("use", "sig").put("alg", "RS256")
           .put("n", b64url(pub.getModulus())).put("e", b64url(pub.getPublicExponent()))));
+      RSAPublicKey rotated = (RSAPublicKey) otherKeys.getPublic();
       HttpServer jwksServer = Await.result(TestSocket.vertx().createHttpServer()
           .requestHandler(req -> {
             if (req.path().equals("/.well-known/jwks.json")) {
@@ -388,13 +389,25 @@ class AuthTest {
           .listen(0, "127.0.0.1"));
       try {
         String url = "http://127.0.0.1:" + jwksServer.actualPort() + "/.well-known/jwks.json";
-        withNode(Map.of("jwt.secret", "", "jwt.jwks-url", url), nodePort -> {
+        withNode(Map.of("jwt.secret", "", "jwt.jwks-url", url, "jwt.jwks-refresh-ms", 1000), nodePort -> {
           try (TestSocket s = TestSocket.connect(nodePort, signWith("RS256", keys, new JsonObject().put("sub", "u-jwks")))) {
             assertThat(s.isClosed()).isFalse();
           }
           try (TestSocket s = Delivery.HEADER.open(nodePort, signWith("RS256", otherKeys, new JsonObject().put("sub", "u-jwks")))) {
             assertRefused(s);
           }
+          // The issuer rotates to the other key: after the next refresh its tokens are accepted.
+          doc.put("keys", new JsonArray().add(new JsonObject()
+              .put("kty", "RSA").put("kid", "k2").put("use", "sig").put("alg", "RS256")
+              .put("n", b64url(rotated.getModulus())).put("e", b64url(rotated.getPublicExponent()))));
+          String token = signWith("RS256", otherKeys, new JsonObject().put("sub", "u-jwks"));
+          long deadline = System.currentTimeMillis() + 10_000;
+          int status = 401;
+          while (status != 200 && System.currentTimeMillis() < deadline) {
+            Await.result(TestSocket.vertx().timer(200));
+            status = io.herald.test.Http.get(nodePort, "/api/notifications/unread-count", token).status();
+          }
+          assertThat(status).as("a token signed with the rotated key").isEqualTo(200);
         });
         String missing = "http://127.0.0.1:" + jwksServer.actualPort() + "/nothing-here";
         assertThatThrownBy(() -> nodes.start(Map.of("jwt.secret", "", "jwt.jwks-url", missing)))
