@@ -321,21 +321,37 @@ public final class RoutingVerticle extends VerticleBase {
       }
       targets = union;
     }
-    for (Object o : frames) {
-      JsonObject d = (JsonObject) o;
-      String frame = d.getString("f");
-      long notificationId = d.getLong("n", -1L);
-      String ns = d.getString("ns");
-      for (Session s : targets) {
-        s.deliver(frame, notificationId, ns);
-      }
+    fanOut(targets, frames);
+  }
+
+  /**
+   * Writes the frames to the sessions with one task per event loop (not one per session): the
+   * sessions are grouped by the event loop they run on, and each group is written in order there.
+   */
+  private static void fanOut(Collection<Session> targets, JsonArray frames) {
+    Map<io.vertx.core.Context, List<Session>> byLoop = new HashMap<>(8);
+    for (Session s : targets) {
+      byLoop.computeIfAbsent(s.eventLoopContext(), k -> new ArrayList<>()).add(s);
     }
+    byLoop.forEach((loop, sessions) -> loop.runOnContext(v -> {
+      for (Object o : frames) {
+        JsonObject d = (JsonObject) o;
+        String frame = d.getString("f");
+        long notificationId = d.getLong("n", -1L);
+        String ns = d.getString("ns");
+        for (Session s : sessions) {
+          s.deliverOnEventLoop(frame, notificationId, ns);
+        }
+      }
+    }));
   }
 
   private void deliverToAll(String frame, String ns) {
-    for (Session s : sessions.all()) {
-      s.deliver(frame, -1, ns);
+    JsonObject d = new JsonObject().put("f", frame);
+    if (ns != null) {
+      d.put("ns", ns);
     }
+    fanOut(sessions.all(), new JsonArray().add(d));
   }
 
   private JsonObject localStats() {

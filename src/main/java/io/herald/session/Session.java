@@ -36,6 +36,7 @@ public final class Session {
   private final SessionHub hub;
   private final Transport transport;
   private final Context context;
+  private final Context eventLoop;
   private final String id = UUID.randomUUID().toString();
   private final Set<String> rooms = new HashSet<>(4);
   private final TokenBucket bucket;
@@ -69,6 +70,7 @@ public final class Session {
     this.hub = hub;
     this.transport = transport;
     this.context = context;
+    this.eventLoop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
     this.bucket = new TokenBucket(hub.config.rateLimitPerMinute, System.nanoTime());
   }
 
@@ -188,6 +190,24 @@ public final class Session {
       deliverLive(frame, notificationId);
     } else {
       context.runOnContext(v -> deliverLive(frame, notificationId));
+    }
+  }
+
+  /**
+   * The event loop this session runs on (its context's base context): the fan-out groups
+   * deliveries by it, one task per event loop instead of one per session.
+   */
+  public Context eventLoopContext() {
+    return eventLoop;
+  }
+
+  /**
+   * As {@link #deliver(String, long, String)}, for a caller already running on this session's
+   * event loop ({@link #eventLoopContext()}).
+   */
+  public void deliverOnEventLoop(String frame, long notificationId, String ns) {
+    if (ns == null || ns.equals(transport.namespace())) {
+      deliverLive(frame, notificationId);
     }
   }
 
