@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
 
+  /**
+   * Internal requests a REST call waits for are bounded: a caller gets 503 after this long rather
+   * than waiting for the event bus's 30 s default (the store's own bound is pg.timeout-ms).
+   */
+  private static final io.vertx.core.eventbus.DeliveryOptions BOUNDED =
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000);
+
   private final Vertx vertx;
   private final HeraldConfig config;
   private final RoomDirectory directory;
@@ -250,7 +257,7 @@ public final class ApiRoutes {
   /** Presence's answer: online from the first connection until the offline grace period ends. */
   private void status(RoutingContext ctx) {
     String userId = ctx.pathParam("userId");
-    vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(userId)))
+    vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(userId)), BOUNDED)
         .onSuccess(m -> ok(ctx, 200, new JsonObject().put("userId", userId)
             .put("connected", m.body().getJsonObject("status").getBoolean(userId, false))))
         .onFailure(err -> unavailable(ctx, err));
@@ -288,7 +295,7 @@ public final class ApiRoutes {
   }
 
   private Future<List<String>> onlineUsers() {
-    return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_ONLINE, new JsonObject()).map(m -> {
+    return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_ONLINE, new JsonObject(), BOUNDED).map(m -> {
       List<String> users = new ArrayList<>();
       m.body().getJsonArray("users").forEach(u -> users.add((String) u));
       Collections.sort(users);
@@ -297,7 +304,7 @@ public final class ApiRoutes {
   }
 
   private void request(RoutingContext ctx, String address, JsonObject body, java.util.function.Consumer<JsonObject> onReply) {
-    vertx.eventBus().<JsonObject>request(address, body)
+    vertx.eventBus().<JsonObject>request(address, body, BOUNDED)
         .map(Message::body)
         .onSuccess(onReply::accept)
         .onFailure(err -> {

@@ -43,9 +43,27 @@ final class PresenceManager {
     roomUsers = hz.getMultiMap(ROOM_USERS);
   }
 
+  /** Longest wait for a user's (or room's) lock; a worker thread never blocks longer on one. */
+  static final long LOCK_WAIT_SECONDS = 10;
+
+  /**
+   * Takes the key's lock, waiting at most {@link #LOCK_WAIT_SECONDS}: the caller runs on a worker
+   * thread, and an unbounded wait (say, for a lock a departing member still holds) would hold it.
+   */
+  private static void lock(MultiMap<String, String> map, String key) {
+    try {
+      if (!map.tryLock(key, LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException("presence entry of " + key + " is busy");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while locking " + key, e);
+    }
+  }
+
   /** Registers a connection unless the user already has {@code max} anywhere in the cluster. */
   Admission connect(String user, String node, String session, int max) {
-    connections.lock(user);
+    lock(connections, user);
     try {
       if (connections.valueCount(user) >= max) {
         return Admission.REFUSED;
@@ -68,7 +86,7 @@ final class PresenceManager {
    * during the grace period the survivors still find the user.
    */
   int disconnect(String user, String node, String session) {
-    connections.lock(user);
+    lock(connections, user);
     try {
       connections.remove(user, node + SEP + session);
       Collection<String> left = connections.get(user);
@@ -91,7 +109,7 @@ final class PresenceManager {
    * then). Also drops {@code node}'s entry for the user when it holds no connection of theirs.
    */
   long confirmOffline(String user, String node, long graceMs) {
-    connections.lock(user);
+    lock(connections, user);
     try {
       Collection<String> left = connections.get(user);
       if (left.stream().noneMatch(c -> c.startsWith(node + SEP))) {
@@ -123,7 +141,7 @@ final class PresenceManager {
   List<String> purgeNode(String node) {
     List<String> noneLeft = new ArrayList<>();
     for (String user : nodeUsers.remove(node)) {
-      connections.lock(user);
+      lock(connections, user);
       try {
         for (String c : List.copyOf(connections.get(user))) {
           if (c.startsWith(node + SEP)) {
@@ -157,7 +175,7 @@ final class PresenceManager {
 
   /** A user's first connection on any node entered the room: true means "joined" must be announced. */
   boolean roomJoined(String room, String user, String node) {
-    roomUsers.lock(room);
+    lock(roomUsers, room);
     try {
       boolean first = roomUsers.get(room).stream().noneMatch(v -> v.startsWith(user + SEP));
       roomUsers.put(room, user + SEP + node);
@@ -169,7 +187,7 @@ final class PresenceManager {
 
   /** This node holds no more connection of the user in the room: true means "left" must be announced. */
   boolean roomLeft(String room, String user, String node) {
-    roomUsers.lock(room);
+    lock(roomUsers, room);
     try {
       boolean removed = roomUsers.remove(room, user + SEP + node);
       return removed && roomUsers.get(room).stream().noneMatch(v -> v.startsWith(user + SEP));
@@ -182,7 +200,7 @@ final class PresenceManager {
   List<String[]> purgeNodeRooms(String node, Collection<String> rooms) {
     List<String[]> left = new ArrayList<>();
     for (String room : rooms) {
-      roomUsers.lock(room);
+      lock(roomUsers, room);
       try {
         for (String v : List.copyOf(roomUsers.get(room))) {
           if (v.endsWith(SEP + node) && roomUsers.remove(room, v)) {

@@ -66,8 +66,12 @@ public final class LocalRooms {
     });
   }
 
-  /** Removes a member; the last local member takes this node out of the directory. */
-  public void leave(Session session, String room) {
+  /**
+   * Removes a member; the last local member takes this node out of the directory. The future
+   * completes (on the caller's context) once the directory no longer routes the room here because
+   * of this member; it never fails (a failed removal only leaves a harmless stale entry).
+   */
+  public Future<Void> leave(Session session, String room) {
     boolean[] last = {false};
     rooms.computeIfPresent(room, (k, members) -> {
       if (members.remove(session) && members.isEmpty()) {
@@ -76,10 +80,12 @@ public final class LocalRooms {
       }
       return members;
     });
-    if (last[0]) {
-      sequence(room, () -> directory.remove(room, nodeId))
-          .onFailure(err -> log.warn("room directory remove failed for {}: {}", room, err.toString()));
+    if (!last[0]) {
+      return Future.succeededFuture();
     }
+    Future<Void> removed = sequence(room, () -> directory.remove(room, nodeId))
+        .onFailure(err -> log.warn("room directory remove failed for {}: {}", room, err.toString()));
+    return onCallerContext(removed.otherwiseEmpty());
   }
 
   /** Local members of a room (a live view; empty when none). */

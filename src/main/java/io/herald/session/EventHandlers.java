@@ -113,8 +113,7 @@ public final class EventHandlers {
     if (room.equals(RoomPolicy.userRoom(s.principal().userId()))) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "the personal room cannot be left");
     }
-    s.leave(room);
-    return ok("left-room", new JsonObject().put("room", room));
+    return s.leave(room).map(v -> new Reply("left-room", new JsonObject().put("room", room)));
   }
 
   private Future<Reply> subscribe(Session s, JsonObject data) {
@@ -145,8 +144,9 @@ public final class EventHandlers {
         throw new ProtocolException(ErrorCode.FORBIDDEN, "the personal room cannot be left");
       }
     }
-    channels.forEach(s::leave);
-    return ok("unsubscribed", new JsonObject().put("channels", new JsonArray(channels)));
+    List<Future<Void>> leaves = new ArrayList<>();
+    channels.forEach(c -> leaves.add(s.leave(c)));
+    return Future.all(leaves).map(v -> new Reply("unsubscribed", new JsonObject().put("channels", new JsonArray(channels))));
   }
 
   private Future<Reply> message(Session s, JsonObject data) {

@@ -291,11 +291,14 @@ public final class Session {
     });
   }
 
-  void leave(String room) {
-    if (rooms.remove(room)) {
-      hub.rooms.leave(this, room);
-      presenceOfRoom(Addresses.PRESENCE_ROOM_LEFT, room);
+  /** Leaves a room; completes once the cluster no longer routes it here for this session. */
+  Future<Void> leave(String room) {
+    if (!rooms.remove(room)) {
+      return Future.succeededFuture();
     }
+    Future<Void> left = hub.rooms.leave(this, room); // the local index changes at once
+    presenceOfRoom(Addresses.PRESENCE_ROOM_LEFT, room);
+    return left;
   }
 
   /** Rooms and status subscriptions have separate limits; the personal room counts in neither. */

@@ -127,13 +127,17 @@ class ClusterTest {
     }
   }
 
-  /** Polls the status endpoint (bounded) until it reports {@code expected}. */
+  /**
+   * Polls the status endpoint (bounded) until it reports {@code expected}. A poll answered with an
+   * error (503 while the cluster rebalances after a member left) is retried.
+   */
   private void awaitConnected(HeraldNode node, String user, boolean expected) {
-    long deadline = System.currentTimeMillis() + 15_000;
-    boolean connected = !expected;
+    long deadline = System.currentTimeMillis() + 30_000;
+    Boolean connected = null;
     while (System.currentTimeMillis() < deadline) {
-      connected = Http.get(node.httpPort(), "/api/gateway/status/" + user, service).json().getBoolean("connected");
-      if (connected == expected) {
+      Http.Response r = Http.request(io.vertx.core.http.HttpMethod.GET, node.httpPort(), "/api/gateway/status/" + user, service, null, 15);
+      connected = r.status() == 200 ? r.json().getBoolean("connected") : null;
+      if (connected != null && connected == expected) {
         return;
       }
       io.herald.test.Await.result(TestSocket.vertx().timer(50));

@@ -20,6 +20,11 @@ public final class Http {
   public record Response(int status, JsonObject json, String text) {}
 
   public static Response request(HttpMethod method, int port, String path, String token, String body) {
+    return request(method, port, path, token, body, 30);
+  }
+
+  /** As above, giving up after {@code seconds} (an AssertionError). */
+  public static Response request(HttpMethod method, int port, String path, String token, String body, int seconds) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path)
         .setIdleTimeout(10_000);
     if (token != null) {
@@ -38,7 +43,7 @@ public final class Http {
             // not JSON: the test looks at text
           }
           return new Response(resp.statusCode(), json, b.toString());
-        })));
+        })), seconds);
   }
 
   public static Response post(int port, String path, String token, JsonObject body) {
