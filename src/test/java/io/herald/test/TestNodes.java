@@ -22,15 +22,26 @@ public final class TestNodes implements AutoCloseable {
   public static final String SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
   private final String clusterName = "herald-test-" + UUID.randomUUID();
-  private final int clusterPortBase = 20000 + ThreadLocalRandom.current().nextInt(0, 400) * 50;
+  // Below the kernel's ephemeral range (32768+), where free HTTP ports and client ports come from.
+  private final int clusterPortBase = 20000 + ThreadLocalRandom.current().nextInt(0, 250) * 50;
   private final List<HeraldNode> nodes = new ArrayList<>();
   private String pgUrl;
 
   /** Starts a node with the test defaults plus {@code overrides} (dotted config keys). */
   public HeraldNode start(Map<String, Object> overrides) {
-    HeraldNode node = Await.result(HeraldNode.start(config(overrides)));
-    nodes.add(node);
-    return node;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        HeraldNode node = Await.result(HeraldNode.start(config(overrides)));
+        nodes.add(node);
+        return node;
+      } catch (AssertionError e) {
+        // The free HTTP port picked for it can be taken by someone else before the node binds it.
+        boolean portTaken = e.getCause() instanceof java.net.BindException && !overrides.containsKey("http.port");
+        if (!portTaken || attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   public HeraldNode start() {
