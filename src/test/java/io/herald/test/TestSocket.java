@@ -46,7 +46,15 @@ public final class TestSocket implements AutoCloseable {
     // token) must not be able to beat them.
     ClientWebSocket ws = CLIENT.webSocket();
     TestSocket socket = new TestSocket(ws);
-    Await.result(ws.connect(o));
+    try {
+      Await.result(ws.connect(o));
+    } catch (AssertionError e) {
+      // A refusal can close the socket in the same read as the upgrade answer, and the client then
+      // reports the connect as failed; the frames and the close were still captured.
+      if (!(e.getCause() instanceof IllegalStateException ise && String.valueOf(ise.getMessage()).contains("closed"))) {
+        throw e;
+      }
+    }
     return socket;
   }
 
