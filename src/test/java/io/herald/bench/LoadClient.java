@@ -212,8 +212,7 @@ final class LoadClient implements AutoCloseable {
     // let the outstanding requests answer (bounded)
     long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (inFlight.get() > 0 && System.nanoTime() < drainDeadline) {
-      Thread.onSpinWait();
-      sleepQuietly(5);
+      pause(5);
     }
     http.close();
     return new PublishResult(sent.get(), failed.get() + inFlight.get(), skipped.get(), elapsed);
@@ -225,7 +224,7 @@ final class LoadClient implements AutoCloseable {
     long last = received();
     long lastChange = System.nanoTime();
     while (System.nanoTime() < deadline && received() < expected) {
-      sleepQuietly(10);
+      pause(10);
       long now = received();
       if (now != last) {
         last = now;
@@ -251,12 +250,9 @@ final class LoadClient implements AutoCloseable {
     }
   }
 
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** Polling pause of the bench's main thread (never an event loop): a timer of the client's Vert.x. */
+  private void pause(long ms) {
+    vertx.timer(ms).await();
   }
 
   @Override
