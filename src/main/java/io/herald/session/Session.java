@@ -402,7 +402,7 @@ public final class Session {
         transport.write(Frame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
             tooMany ? admitted.cause().getMessage() : "presence unavailable; retry", requestId));
         cleanup();
-        transport.close(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
+        closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
             tooMany ? "too many connections" : "try again later");
         return;
       }
@@ -552,8 +552,19 @@ public final class Session {
     }
     transport.write(Frame.error(ErrorCode.UNAUTHORIZED, reason, null));
     cleanup();
-    transport.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+    closeAfterLinger(CloseCodes.UNAUTHORIZED, "unauthorized");
   }
+
+  /**
+   * Closes a connection refused right after its upgrade a moment after the error frame: a client
+   * that gets the close in the same read as the upgrade answer may otherwise report a failed
+   * connect and never show the reason (the session itself is already cleaned up).
+   */
+  private void closeAfterLinger(short code, String reason) {
+    hub.vertx.setTimer(REFUSAL_LINGER_MS, t -> transport.close(code, reason));
+  }
+
+  private static final long REFUSAL_LINGER_MS = 100;
 
   private void cleanup() {
     if (state == State.CLOSED) {
