@@ -1,13 +1,11 @@
 package io.herald.api;
 
-import io.herald.auth.AuthVerticle;
+import io.herald.auth.AuthException;
+import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
-import io.herald.cluster.Addresses;
 import io.herald.protocol.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -31,19 +29,19 @@ final class BearerAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String token = Credentials.bearer(ctx.request().getHeader("Authorization"));
+    if (token == null) {
       ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", header.substring(7).trim()))
-        .onSuccess(msg -> {
-          ctx.put(PRINCIPAL, Principal.fromJson(msg.body()));
+    Credentials.verify(vertx, token)
+        .onSuccess(principal -> {
+          ctx.put(PRINCIPAL, principal);
           ctx.next();
         })
         .onFailure(err -> {
-          if (err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED) {
-            ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, re.getMessage());
+          if (err instanceof AuthException) {
+            ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, err.getMessage());
           } else {
             ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "token verification unavailable");
           }

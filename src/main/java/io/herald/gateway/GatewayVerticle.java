@@ -1,5 +1,6 @@
 package io.herald.gateway;
 
+import io.herald.auth.Credentials;
 import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
@@ -14,8 +15,6 @@ import io.herald.session.NodeState;
 import io.herald.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -114,7 +113,7 @@ public final class GatewayVerticle extends VerticleBase {
               .put("message", "WebSocket upgrade required")).encode());
       return;
     }
-    String token = bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String token = Credentials.bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       token = ctx.request().getParam("token");
     }
@@ -139,14 +138,6 @@ public final class GatewayVerticle extends VerticleBase {
     for (WebSocketTransport t : java.util.List.copyOf(sockets)) {
       t.keepAlive(config.idleTimeoutMs);
     }
-  }
-
-
-  private static String bearer(String header) {
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
-      return header.substring(7).trim();
-    }
-    return null;
   }
 
   private static void health(RoutingContext ctx, boolean up) {

@@ -1,6 +1,7 @@
 package io.herald.session;
 
-import io.herald.auth.AuthVerticle;
+import io.herald.auth.AuthException;
+import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
 import io.herald.cluster.Addresses;
 import io.herald.protocol.CloseCodes;
@@ -336,10 +337,9 @@ public final class Session {
 
   /** Verifies a token through the auth verticle (node-local). */
   Future<Principal> verify(String token) {
-    return hub.vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", token))
-        .map(msg -> Principal.fromJson(msg.body()))
-        .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED
-            ? new ProtocolException(ErrorCode.UNAUTHORIZED, re.getMessage())
+    return Credentials.verify(hub.vertx, token)
+        .recover(err -> Future.failedFuture(err instanceof AuthException
+            ? new ProtocolException(ErrorCode.UNAUTHORIZED, err.getMessage())
             : new ProtocolException(ErrorCode.INTERNAL, "token verification unavailable")));
   }
 

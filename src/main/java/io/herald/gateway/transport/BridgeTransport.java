@@ -229,9 +229,10 @@ public final class BridgeTransport implements Transport {
     if (!(headers instanceof JsonObject h)) {
       return null;
     }
-    Object bearer = h.getValue("Authorization", h.getValue("authorization"));
-    if (bearer instanceof String b && b.regionMatches(true, 0, "Bearer ", 0, 7) && !b.substring(7).isBlank()) {
-      return b.substring(7).trim();
+    Object header = h.getValue("Authorization", h.getValue("authorization"));
+    String bearer = header instanceof String b ? io.herald.auth.Credentials.bearer(b) : null;
+    if (bearer != null) {
+      return bearer;
     }
     return h.getValue("token") instanceof String t && !t.isBlank() ? t.trim() : null;
   }

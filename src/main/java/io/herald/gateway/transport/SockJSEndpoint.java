@@ -1,5 +1,6 @@
 package io.herald.gateway.transport;
 
+import io.herald.auth.Credentials;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
@@ -125,7 +126,7 @@ public final class SockJSEndpoint {
       return;
     }
     QueryStringDecoder query = new QueryStringDecoder(sock.uri());
-    String token = bearer(sock.headers().get(HttpHeaders.AUTHORIZATION));
+    String token = Credentials.bearer(sock.headers().get(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       token = param(query, "token");
     }
@@ -138,10 +139,4 @@ public final class SockJSEndpoint {
     return values == null || values.isEmpty() || values.get(0).isBlank() ? null : values.get(0);
   }
 
-  private static String bearer(String header) {
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
-      return header.substring(7).trim();
-    }
-    return null;
-  }
 }

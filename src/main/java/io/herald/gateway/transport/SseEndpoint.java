@@ -1,8 +1,8 @@
 package io.herald.gateway.transport;
 
-import io.herald.auth.AuthVerticle;
+import io.herald.auth.AuthException;
+import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
-import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
@@ -10,9 +10,7 @@ import io.herald.protocol.Frame;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.store.StoreClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -60,7 +58,7 @@ public final class SseEndpoint {
 
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
+    String token = Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       token = request.getParam("token");
     }
@@ -74,9 +72,9 @@ public final class SseEndpoint {
     }
     String resumeFrom = lastEventId;
     String presented = token;
-    verify(token).onComplete(ar -> {
+    Credentials.verify(vertx, token).onComplete(ar -> {
       if (ar.failed()) {
-        boolean refused = ar.cause() instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED;
+        boolean refused = ar.cause() instanceof AuthException;
         refuse(ctx, refused ? 401 : 503, refused ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE,
             refused ? ar.cause().getMessage() : "token verification unavailable; retry");
         return;
@@ -85,11 +83,6 @@ public final class SseEndpoint {
         stream(ctx, ar.result(), presented, resumeFrom);
       }
     });
-  }
-
-  private Future<Principal> verify(String token) {
-    return vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", token))
-        .map(msg -> Principal.fromJson(msg.body()));
   }
 
   private void stream(RoutingContext ctx, Principal principal, String token, String lastEventId) {
@@ -148,10 +141,4 @@ public final class SseEndpoint {
         .end(new JsonObject().put("error", new JsonObject().put("code", code.name()).put("message", message)).encode());
   }
 
-  private static String bearer(String header) {
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
-      return header.substring(7).trim();
-    }
-    return null;
-  }
 }

@@ -126,9 +126,7 @@ public final class EngineIoServer {
   }
 
   private EngineIoSession create(HttpServerRequest req) {
-    String header = req.getHeader(HttpHeaders.AUTHORIZATION);
-    String headerToken = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()
-        ? header.substring(7).trim() : null;
+    String headerToken = io.herald.auth.Credentials.bearer(req.getHeader(HttpHeaders.AUTHORIZATION));
     String queryToken = req.getParam("token");
     Context context = vertx.getOrCreateContext();
     EngineIoSession session = new EngineIoSession(this, context, UUID.randomUUID().toString(), headerToken,
