@@ -64,12 +64,22 @@ public final class WebSocketTransport implements Transport {
     this.onClosed = action;
   }
 
+  /** Safe from any thread: a socket that closes between the checks and the write drops the frame. */
   @Override
   public boolean write(String frame) {
-    if (ws.isClosed() || ws.writeQueueFull()) {
-      return ws.isClosed();
+    try {
+      if (ws.isClosed() || ws.writeQueueFull()) {
+        return ws.isClosed();
+      }
+      ws.writeTextMessage(frame);
+    } catch (IllegalStateException closedMeanwhile) {
+      // writeQueueFull() throws once the socket is closed; the close handler cleans up
     }
-    ws.writeTextMessage(frame);
+    return true;
+  }
+
+  @Override
+  public boolean writableFromAnyThread() {
     return true;
   }
 
