@@ -16,7 +16,8 @@ public final class UnreadCounts {
   public static void announce(Vertx vertx, StoreClient store, String userId) {
     store.unreadCount(userId)
         .compose(count -> vertx.eventBus().request(Addresses.SEND_USER, new JsonObject()
-            .put("userId", userId).put("event", "unread_count").put("data", new JsonObject().put("count", count))))
+            .put("userId", userId).put("event", "unread_count").put("data", new JsonObject().put("count", count)),
+            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)))
         .onFailure(err -> log.debug("could not announce the unread count of {}: {}", userId, err.toString()));
   }
 }
