@@ -90,7 +90,11 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    settings = Settings.of(mode);
+    try {
+      settings = Settings.of(mode);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     int nodes = scaleNodes != null ? scaleNodes : settings.scaleNodes();
     int perNode = scalePerNode != null ? scalePerNode
         : scaleNodes != null ? Math.min(Settings.MAX_PER_NODE, (100_000 + nodes - 1) / nodes) : settings.scalePerNode();
@@ -388,7 +392,7 @@ public final class Bench implements Callable<Integer> {
       boolean first = true;
       for (PublisherFactory make : publishers) {
         try (Publisher publisher = make.create(load, target)) {
-          JsonObject f = Ramp.run(nodes, load, publisher, settings.publishRates(), settings.stepMs(),
+          JsonObject f = Ramp.run(nodes, load, publisher, settings.publishRates(), settings.refineSteps(), settings.stepMs(),
               settings.halfRateMs(), first ? jfrFile : null);
           f.put("members", k).put("membersOpened", c.opened());
           if (nodes.size() > 1) {
@@ -417,7 +421,8 @@ public final class Bench implements Callable<Integer> {
       Target target = new Target.Users(NOTIFY_USERS, Math.max(1, c.opened()));
       for (PublisherFactory make : publishers) {
         try (Publisher publisher = make.create(load, target)) {
-          JsonObject f = Ramp.run(List.of(server), load, publisher, settings.notifyRates(), settings.stepMs(),
+          JsonObject f = Ramp.run(List.of(server), load, publisher, settings.notifyRates(), settings.refineSteps(),
+              settings.stepMs(),
               settings.halfRateMs(), null);
           f.put("users", m).put("usersOpened", c.opened()).put("stored", kind.stores());
           if (!kind.stores()) {

@@ -82,8 +82,15 @@ final class HeraldCluster implements AutoCloseable {
     return nodes.get(index);
   }
 
-  /** Starts every node not started yet, all at once, and waits until each is ready. */
+  /**
+   * Starts every node not started yet and waits until each is ready: the first node alone when none
+   * runs yet (nodes that start at the same moment may each find no one and form separate clusters,
+   * which Hazelcast merges only minutes later), then the others at once, joining it.
+   */
   List<ServerProcess> startAll() {
+    if (nodes().isEmpty()) {
+      start(0);
+    }
     List<ServerProcess> launched = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       if (nodes.get(i) == null) {

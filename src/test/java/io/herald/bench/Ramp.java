@@ -19,25 +19,41 @@ final class Ramp {
   private Ramp() {}
 
   /**
-   * Publishes at each of {@code rates} for {@code stepMs} until a step is not sustained; then, at
-   * half the best sustained rate, for {@code halfRateMs} ({@code jfr}: recorded on the first server).
+   * Publishes at each of {@code rates} for {@code stepMs} until a step is not sustained, then
+   * {@code refineSteps} more steps, each halfway between the best sustained rate and the lowest
+   * failed one (so the maximum is known within a factor of 1 + 1/2^refineSteps of a doubling ramp);
+   * then, at half the best sustained rate, for {@code halfRateMs} ({@code jfr}: recorded on the
+   * first server). {@code rampCapped} says the last rate was sustained: the maximum is higher.
    */
   static JsonObject run(List<ServerProcess> servers, LoadClient load, Publisher publisher, List<Integer> rates,
-      long stepMs, long halfRateMs, Path jfr) {
+      int refineSteps, long stepMs, long halfRateMs, Path jfr) {
     JsonArray steps = new JsonArray();
     double bestDelivered = 0;
     int bestRate = 0;
+    int failedRate = 0;
     for (int rate : rates) {
       JsonObject step = step(servers, load, publisher, rate, stepMs);
       steps.add(step);
       if (!step.getBoolean("lossless")) {
+        failedRate = rate;
         break;
       }
       bestRate = rate;
       bestDelivered = Math.max(bestDelivered, step.getDouble("deliveredPerSecond"));
     }
+    for (int i = 0; i < refineSteps && failedRate > 0 && bestRate > 0 && failedRate - bestRate > 1; i++) {
+      int rate = (bestRate + failedRate) / 2;
+      JsonObject step = step(servers, load, publisher, rate, stepMs).put("refinement", true);
+      steps.add(step);
+      if (step.getBoolean("lossless")) {
+        bestRate = rate;
+        bestDelivered = Math.max(bestDelivered, step.getDouble("deliveredPerSecond"));
+      } else {
+        failedRate = rate;
+      }
+    }
     JsonObject f = new JsonObject().put("maxLosslessDeliveredPerSecond", bestDelivered)
-        .put("maxLosslessPublishRate", bestRate).put("steps", steps);
+        .put("maxLosslessPublishRate", bestRate).put("rampCapped", failedRate == 0).put("steps", steps);
     if (bestRate > 0) {
       if (jfr != null) {
         servers.get(0).startJfr(jfr, (int) (halfRateMs / 1000) + 2);

@@ -11,6 +11,7 @@ import java.util.List;
  * @param idleConnections scenario 1 on one node
  * @param roomSizes scenario 2; the event-bus publisher runs the first size only
  * @param publishRates the fan-out ramp (publishes per second)
+ * @param refineSteps steps after a ramp's first failure, halving the gap to the best sustained rate
  * @param stepMs one ramp step; {@code halfRateMs} the measured run at half the best rate
  * @param notifyUsers scenario 3: connected users, one socket each
  * @param notifyRates the notification ramp (notifications per second, one user each)
@@ -30,7 +31,7 @@ import java.util.List;
  * @param extraJvmOptions added to every server and load-worker JVM (smoke: C1 only, to start faster)
  */
 record Settings(List<String> scenarios, int idleConnections, List<Integer> roomSizes, List<Integer> publishRates,
-    long stepMs, long halfRateMs, int notifyUsers, List<Integer> notifyRates, long pgBaselineMs,
+    int refineSteps, long stepMs, long halfRateMs, int notifyUsers, List<Integer> notifyRates, long pgBaselineMs,
     int crossNodeMembers, int crossNodeRate, long crossNodeMs, int clusterIdlePerNode, int clusterRoomSize,
     int scaleNodes, int scalePerNode, int connectConcurrency, long connectTimeoutMs, long scaleConnectTimeoutMs,
     int maxInProcessConnections, int connectionsPerWorker, List<String> extraJvmOptions) {
@@ -49,30 +50,49 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
 
   static Settings of(String mode) {
     return switch (mode) {
-      case "smoke" -> new Settings(ALL, 20, List.of(20), List.of(10), 500, 500, 20, List.of(20), 500,
-          20, 10, 500, 10, 20, 2, 15, 20, 20_000, 30_000, 20, 30,
-          List.of("-XX:TieredStopAtLevel=1"));
-      case "quick" -> new Settings(List.of("idle", "fanout", "notify", "crossnode"), 10_000, List.of(1000),
-          List.of(20, 40, 80, 160, 320, 640, 1280), 1500, 3000, 1000, List.of(200, 400, 800, 1600, 3200), 3000,
-          1000, 50, 2000, 2000, 1000, 5, MAX_PER_NODE, 200, 60_000, 420_000, 15_000, MAX_PER_WORKER, List.of());
-      case "full" -> new Settings(ALL, 19_000, List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280),
-          4000, 6000, 5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 10_000,
-          1000, 50, 4000, 10_000, 1000, 5, MAX_PER_NODE, 200, 120_000, 420_000, 15_000, MAX_PER_WORKER, List.of());
+      case "smoke" -> new Settings(ALL,
+          20,                                               // idle
+          List.of(20), List.of(10), 0, 500, 500,            // fan-out: rooms, rates, refine, step, half rate
+          20, List.of(20), 500,                             // notify: users, rates; PostgreSQL baseline ms
+          20, 10, 500,                                      // crossnode: members, rate, each run
+          10, 20,                                           // cluster: idle per node, room
+          2, 15,                                            // scale: nodes, per node (on the two-node cluster)
+          20, 20_000, 30_000,                               // connect: concurrency, timeout, scale timeout
+          20, 30, List.of("-XX:TieredStopAtLevel=1"));      // in process at most, per worker, JVM options
+      case "quick" -> new Settings(List.of("idle", "fanout", "notify", "crossnode"),
+          10_000,
+          List.of(1000), List.of(20, 40, 80, 160, 320, 640, 1280), 1, 1500, 3000,
+          1000, List.of(200, 400, 800, 1600, 3200), 3000,
+          1000, 50, 2000,
+          2000, 1000,
+          5, MAX_PER_NODE,
+          200, 60_000, 420_000,
+          15_000, MAX_PER_WORKER, List.of());
+      case "full" -> new Settings(ALL,
+          19_000,
+          List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 4000, 6000,
+          5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 10_000,
+          1000, 50, 4000,
+          10_000, 1000,
+          5, MAX_PER_NODE,
+          200, 120_000, 420_000,
+          15_000, MAX_PER_WORKER, List.of());
       default -> throw new IllegalArgumentException("unknown mode " + mode + " (quick, full or smoke)");
     };
   }
 
   /** The same settings with the many-node run's shape replaced (command-line options). */
   Settings withScale(int nodes, int perNode) {
-    return new Settings(scenarios, idleConnections, roomSizes, publishRates, stepMs, halfRateMs, notifyUsers,
-        notifyRates, pgBaselineMs, crossNodeMembers, crossNodeRate, crossNodeMs, clusterIdlePerNode, clusterRoomSize,
-        nodes, perNode, connectConcurrency, connectTimeoutMs, scaleConnectTimeoutMs, maxInProcessConnections,
-        connectionsPerWorker, extraJvmOptions);
+    return new Settings(scenarios, idleConnections, roomSizes, publishRates, refineSteps, stepMs, halfRateMs,
+        notifyUsers, notifyRates, pgBaselineMs, crossNodeMembers, crossNodeRate, crossNodeMs, clusterIdlePerNode,
+        clusterRoomSize, nodes, perNode, connectConcurrency, connectTimeoutMs, scaleConnectTimeoutMs,
+        maxInProcessConnections, connectionsPerWorker, extraJvmOptions);
   }
 
   JsonObject toJson() {
     return new JsonObject().put("idleConnections", idleConnections).put("roomSizes", new JsonArray(roomSizes))
-        .put("publishRatesPerSecond", new JsonArray(publishRates)).put("stepMs", stepMs).put("halfRateMs", halfRateMs)
+        .put("publishRatesPerSecond", new JsonArray(publishRates)).put("refineSteps", refineSteps)
+        .put("stepMs", stepMs).put("halfRateMs", halfRateMs)
         .put("notifyUsers", notifyUsers).put("notifyRatesPerSecond", new JsonArray(notifyRates))
         .put("pgBaselineMs", pgBaselineMs).put("crossNodeMembers", crossNodeMembers)
         .put("crossNodeRatePerSecond", crossNodeRate).put("crossNodeMs", crossNodeMs)
