@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -315,6 +316,7 @@ public final class Bench implements Callable<Integer> {
    */
   private void idle(String scenario, ServerKind kind, List<ServerProcess> nodes, int perNode, int firstUser,
       long timeoutMs, JsonObject extra) {
+    long settleMs = settle(nodes);
     int n = perNode * nodes.size();
     List<LoadClient.Slice> slices = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
@@ -326,10 +328,13 @@ public final class Bench implements Callable<Integer> {
       liveBefore[i] = nodes.get(i).liveBytes();
       rssBefore[i] = nodes.get(i).rssBytes();
     }
-    JsonObject f = new JsonObject().put("requested", n).put("nodes", nodes.size()).put("perNode", perNode);
+    JsonObject f = new JsonObject().put("requested", n).put("nodes", nodes.size()).put("perNode", perNode)
+        .put("settleMs", settleMs);
+    long cpuBefore = ServerProcess.cpuNanos(nodes);
     if (n <= settings.maxInProcessConnections()) {
       try (LoadClient load = new LoadClient(sources.forConnections(n))) {
         LoadClient.ConnectResult c = load.connect(kind, slices, null, false, settings.connectConcurrency(), timeoutMs);
+        connectCpu(f, nodes, cpuBefore, c.opened());
         f.put("opened", c.opened()).put("failed", c.failed()).put("loadWorkers", 0)
             .put("sourceAddresses", load.sourceAddresses().size())
             .put("connectSeconds", c.elapsedNanos() / 1e9).put("connectsPerSecond", c.ratePerSecond());
@@ -342,6 +347,7 @@ public final class Bench implements Callable<Integer> {
           settings.connectionsPerWorker(), sources, settings.connectConcurrency(), timeoutMs, logs,
           settings.extraJvmOptions())) {
         LoadWorkers.Result c = workers.connect(control, timeoutMs);
+        connectCpu(f, nodes, cpuBefore, c.opened());
         f.put("opened", c.opened()).put("failed", c.failed()).put("loadWorkers", c.workers())
             .put("sourceAddresses", c.workers())
             .put("connectSeconds", c.elapsedNanos() / 1e9).put("connectsPerSecond", c.ratePerSecond());
@@ -352,6 +358,12 @@ public final class Bench implements Callable<Integer> {
       f.mergeIn(extra);
     }
     add(scenario, kind.label, null, nodes.size(), f);
+  }
+
+  /** The servers' CPU time spent while the connections opened, and per connection. */
+  private static void connectCpu(JsonObject f, List<ServerProcess> nodes, long cpuBefore, int opened) {
+    long cpu = ServerProcess.cpuNanos(nodes) - cpuBefore;
+    f.put("serverCpuMsDuringConnect", cpu / 1e6).put("serverCpuMicrosPerConnection", cpu / 1e3 / Math.max(1, opened));
   }
 
   private static void memory(JsonObject f, List<ServerProcess> nodes, long[] liveBefore, long[] rssBefore, int opened) {
@@ -383,6 +395,7 @@ public final class Bench implements Callable<Integer> {
    */
   private void fanout(String scenario, ServerKind kind, List<ServerProcess> nodes, List<LoadClient.Slice> slices,
       List<PublisherFactory> publishers, Path jfrFile) {
+    long settleMs = settle(nodes);
     int k = slices.stream().mapToInt(LoadClient.Slice::count).sum();
     String room = "bench:" + scenario;
     try (LoadClient load = new LoadClient(sources.forConnections(k))) {
@@ -394,7 +407,7 @@ public final class Bench implements Callable<Integer> {
         try (Publisher publisher = make.create(load, target)) {
           JsonObject f = Ramp.run(nodes, load, publisher, settings.publishRates(), settings.refineSteps(), settings.stepMs(),
               settings.halfRateMs(), first ? jfrFile : null);
-          f.put("members", k).put("membersOpened", c.opened());
+          f.put("members", k).put("membersOpened", c.opened()).put("settleMs", settleMs);
           if (nodes.size() > 1) {
             f.put("membersPerNode", new JsonArray(slices.stream().map(LoadClient.Slice::count).toList()))
                 .put("publishedTo", "node 1");
@@ -414,6 +427,7 @@ public final class Bench implements Callable<Integer> {
    */
   private void notify(ServerKind kind, ServerProcess server, JsonObject pgBaseline,
       List<PublisherFactory> publishers) {
+    long settleMs = settle(List.of(server));
     int m = settings.notifyUsers();
     try (LoadClient load = new LoadClient(sources.forConnections(m))) {
       LoadClient.ConnectResult c = load.connect(kind, List.of(new LoadClient.Slice(server.port, NOTIFY_USERS, m)),
@@ -424,7 +438,7 @@ public final class Bench implements Callable<Integer> {
           JsonObject f = Ramp.run(List.of(server), load, publisher, settings.notifyRates(), settings.refineSteps(),
               settings.stepMs(),
               settings.halfRateMs(), null);
-          f.put("users", m).put("usersOpened", c.opened()).put("stored", kind.stores());
+          f.put("users", m).put("usersOpened", c.opened()).put("stored", kind.stores()).put("settleMs", settleMs);
           if (!kind.stores()) {
             f.put("note", NOT_STORED);
           } else if (pgBaseline != null) {
@@ -445,6 +459,7 @@ public final class Bench implements Callable<Integer> {
    */
   private void crossNode(HeraldCluster two) {
     ServerProcess b = two.node(0);
+    long settleMs = settle(List.of(b));
     int k = settings.crossNodeMembers();
     int rate = settings.crossNodeRate();
     long ms = settings.crossNodeMs();
@@ -459,6 +474,7 @@ public final class Bench implements Callable<Integer> {
         JsonObject single = Ramp.step(List.of(b), load, onB, rate, ms);
         ServerProcess a = two.start(1);
         two.awaitFormed(control, 60_000);
+        settle(two.nodes());
         try (Publisher onA = Publisher.rest(load.vertx(), ServerKind.HERALD, a.port, target)) {
           Ramp.step(two.nodes(), load, onA, rate, warmMs); // opens the event-bus connections between the nodes
           JsonObject hop = Ramp.step(two.nodes(), load, onA, rate, ms);
@@ -468,7 +484,7 @@ public final class Bench implements Callable<Integer> {
             added.put(p, hop.getJsonObject("latencyMicros").getDouble(p) - single.getJsonObject("latencyMicros").getDouble(p));
           }
           add("crossnode", ServerKind.HERALD.label, "rest", 2, new JsonObject()
-              .put("members", k).put("membersOpened", c.opened()).put("publishRate", rate)
+              .put("members", k).put("membersOpened", c.opened()).put("publishRate", rate).put("settleMs", settleMs)
               .put("singleNode", single).put("hop", hop).put("sameNodeInCluster", sameNode)
               .put("addedByHopMicros", added)
               .put("note", "singleNode: publisher and members on node B before A joined; hop: published on A, members "
@@ -477,6 +493,28 @@ public final class Bench implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * Waits until the servers use less than 10% of one core (at least one 10 ms clock tick) in each
+   * of two consecutive windows of {@code settleWindowMs} (at most 15 s), so that what the previous
+   * scenario left behind (its disconnections: presence, room index) is not measured in the next
+   * one. Returns how long it waited.
+   */
+  private long settle(List<ServerProcess> nodes) {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(15);
+    long window = settings.settleWindowMs();
+    long quietCpuNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(window) / 10);
+    int quietWindows = 0;
+    long before = ServerProcess.cpuNanos(nodes);
+    while (quietWindows < 2 && System.nanoTime() < deadline) {
+      control.timer(window).await();
+      long now = ServerProcess.cpuNanos(nodes);
+      quietWindows = now - before <= quietCpuNanos ? quietWindows + 1 : 0;
+      before = now;
+    }
+    return (System.nanoTime() - start) / 1_000_000;
   }
 
   private void notApplicable(String scenario, ServerKind kind, String reason) {

@@ -57,6 +57,9 @@ final class HeraldCluster implements AutoCloseable {
       env.put("HERALD_JWT_SECRET", TestNodes.SECRET);
       env.put("HERALD_PG_URL", pgUrl);
       env.put("HERALD_WS_IDLE_TIMEOUT_MS", "300000");
+      // A user goes offline as soon as their socket closes, so a scenario's disconnections are
+      // handled while the bench waits for the server to settle, not during the next scenario.
+      env.put("HERALD_PRESENCE_GRACE_MS", "0");
       env.put("HERALD_LIMITS_MAX_CONNECTIONS_PER_NODE", Integer.toString(maxConnectionsPerNode));
       envs.add(env);
     }

@@ -74,13 +74,13 @@ final class Ramp {
       long durationMs) {
     load.takeLatency();
     long receivedBefore = load.received();
-    long cpuBefore = cpuNanos(servers);
+    long cpuBefore = ServerProcess.cpuNanos(servers);
     Publisher.Result p = publisher.run(rate, durationMs, MAX_IN_FLIGHT);
     long expected = p.sent() * publisher.target.receiversPerMessage();
     long drainStart = System.nanoTime();
     long received = load.awaitReceived(receivedBefore + expected, 1000, 5000) - receivedBefore;
     long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
-    long cpu = cpuNanos(servers) - cpuBefore;
+    long cpu = ServerProcess.cpuNanos(servers) - cpuBefore;
     Histogram h = load.takeLatency();
     boolean lossless = p.failed() == 0 && p.skipped() == 0 && received >= expected && p.sent() > 0
         && drainMs <= MAX_DRAIN_MS;
@@ -96,13 +96,5 @@ final class Ramp {
         .put("p50", h.getValueAtPercentile(50) / 1e3).put("p99", h.getValueAtPercentile(99) / 1e3)
         .put("p999", h.getValueAtPercentile(99.9) / 1e3).put("max", h.getMaxValue() / 1e3)
         .put("count", h.getTotalCount());
-  }
-
-  private static long cpuNanos(List<ServerProcess> servers) {
-    long sum = 0;
-    for (ServerProcess s : servers) {
-      sum += s.cpuNanos();
-    }
-    return sum;
   }
 }

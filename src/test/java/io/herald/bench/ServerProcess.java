@@ -188,6 +188,15 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** The CPU time of all {@code servers} so far, in nanoseconds. */
+  static long cpuNanos(List<ServerProcess> servers) {
+    long sum = 0;
+    for (ServerProcess s : servers) {
+      sum += s.cpuNanos();
+    }
+    return sum;
+  }
+
   /** Resident set size in bytes (/proc/PID/status VmRSS). */
   long rssBytes() {
     try {

@@ -29,12 +29,13 @@ import java.util.List;
  * @param maxInProcessConnections above this, an idle run's connections are held by load-worker processes
  * @param connectionsPerWorker at most this many connections per load-worker process
  * @param extraJvmOptions added to every server and load-worker JVM (smoke: C1 only, to start faster)
+ * @param settleWindowMs before each scenario the servers must be nearly idle for two such windows
  */
 record Settings(List<String> scenarios, int idleConnections, List<Integer> roomSizes, List<Integer> publishRates,
     int refineSteps, long stepMs, long halfRateMs, int notifyUsers, List<Integer> notifyRates, long pgBaselineMs,
     int crossNodeMembers, int crossNodeRate, long crossNodeMs, int clusterIdlePerNode, int clusterRoomSize,
     int scaleNodes, int scalePerNode, int connectConcurrency, long connectTimeoutMs, long scaleConnectTimeoutMs,
-    int maxInProcessConnections, int connectionsPerWorker, List<String> extraJvmOptions) {
+    int maxInProcessConnections, int connectionsPerWorker, List<String> extraJvmOptions, long settleWindowMs) {
 
   /** Every scenario, in the order they run. */
   static final List<String> ALL = List.of("idle", "fanout", "notify", "crossnode", "cluster", "scale");
@@ -58,25 +59,28 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           10, 20,                                           // cluster: idle per node, room
           2, 15,                                            // scale: nodes, per node (on the two-node cluster)
           20, 20_000, 30_000,                               // connect: concurrency, timeout, scale timeout
-          20, 30, List.of("-XX:TieredStopAtLevel=1"));      // in process at most, per worker, JVM options
+          20, 30, List.of("-XX:TieredStopAtLevel=1"),       // in process at most, per worker, JVM options
+          50);                                              // settle window ms
       case "quick" -> new Settings(List.of("idle", "fanout", "notify", "crossnode"),
           10_000,
-          List.of(1000), List.of(20, 40, 80, 160, 320, 640, 1280), 1, 1500, 3000,
-          1000, List.of(200, 400, 800, 1600, 3200), 3000,
+          List.of(1000), List.of(20, 40, 80, 160, 320, 640, 1280), 1, 1000, 2000,
+          1000, List.of(250, 500, 1000, 2000, 4000), 3000,
           1000, 50, 2000,
           2000, 1000,
           5, MAX_PER_NODE,
           200, 60_000, 420_000,
-          15_000, MAX_PER_WORKER, List.of());
+          15_000, MAX_PER_WORKER, List.of(),
+          200);
       case "full" -> new Settings(ALL,
           19_000,
-          List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 4000, 6000,
+          List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 2500, 4000,
           5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 10_000,
-          1000, 50, 4000,
-          10_000, 1000,
+          1000, 50, 3000,
+          5000, 1000,
           5, MAX_PER_NODE,
           200, 120_000, 420_000,
-          15_000, MAX_PER_WORKER, List.of());
+          15_000, MAX_PER_WORKER, List.of(),
+          200);
       default -> throw new IllegalArgumentException("unknown mode " + mode + " (quick, full or smoke)");
     };
   }
@@ -86,7 +90,7 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
     return new Settings(scenarios, idleConnections, roomSizes, publishRates, refineSteps, stepMs, halfRateMs,
         notifyUsers, notifyRates, pgBaselineMs, crossNodeMembers, crossNodeRate, crossNodeMs, clusterIdlePerNode,
         clusterRoomSize, nodes, perNode, connectConcurrency, connectTimeoutMs, scaleConnectTimeoutMs,
-        maxInProcessConnections, connectionsPerWorker, extraJvmOptions);
+        maxInProcessConnections, connectionsPerWorker, extraJvmOptions, settleWindowMs);
   }
 
   JsonObject toJson() {
@@ -100,6 +104,6 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
         .put("scaleNodes", scaleNodes).put("scalePerNode", scalePerNode)
         .put("connectConcurrency", connectConcurrency).put("connectTimeoutMs", connectTimeoutMs)
         .put("scaleConnectTimeoutMs", scaleConnectTimeoutMs).put("maxInProcessConnections", maxInProcessConnections)
-        .put("connectionsPerWorker", connectionsPerWorker);
+        .put("connectionsPerWorker", connectionsPerWorker).put("settleWindowMs", settleWindowMs);
   }
 }
