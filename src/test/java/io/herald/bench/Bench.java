@@ -283,8 +283,8 @@ public final class Bench implements Callable<Integer> {
   private ServerProcess startComparison(ServerKind kind) {
     int port = TestNodes.freePort();
     return switch (kind) {
-      case RAW_VERTX -> ServerProcess.start(kind.label, true, port,
-          ServerProcess.javaCommand(settings.extraJvmOptions(), RawWsServer.class.getName(), Integer.toString(port)), Map.of(), "ready:", logs, 30);
+      case RAW_VERTX -> ServerProcess.start(kind.label, true, port, ServerProcess.javaCommand(
+          settings.extraJvmOptions(), RawWsServer.class.getName(), Integer.toString(port)), Map.of(), "ready:", logs, 30);
       case SOCKETIO -> ServerProcess.start(kind.label, false, port,
           List.of("node", "--expose-gc", "--max-old-space-size=1024", "src/test/js/bench/socketio-server.js",
               Integer.toString(port)), Map.of(), "\"ready\":true", logs, 30);

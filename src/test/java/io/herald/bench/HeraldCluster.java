@@ -75,10 +75,6 @@ final class HeraldCluster implements AutoCloseable {
     return new HeraldCluster(label, size, maxConnectionsPerNode, pgUrl, logs, jvmOptions);
   }
 
-  int size() {
-    return nodes.size();
-  }
-
   /** Starts node {@code index} and waits until it is ready. */
   ServerProcess start(int index) {
     launch(index).awaitReady(START_TIMEOUT_SECONDS);

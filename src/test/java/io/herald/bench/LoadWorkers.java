@@ -61,10 +61,6 @@ final class LoadWorkers implements AutoCloseable {
     }
   }
 
-  int size() {
-    return workers.size();
-  }
-
   /** Tells every worker to connect and waits (bounded by {@code timeoutMs}) until each has reported. */
   Result connect(Vertx vertx, long timeoutMs) {
     long start = System.nanoTime();

@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bench's ceiling: a plain Vert.x WebSocket server with rooms and nothing else (no auth, no
- * JSON routing). {@code /ws?room=R} joins room R, {@code /ws?user=U} the personal room {@code user:U}
- * (both may be given); {@code POST /publish/R} writes the body, as is, to every member of R. Same event-loop count as a Herald node (2 x cores). Listens on 127.0.0.1.
+ * JSON routing). {@code /ws?room=R} joins room R, {@code /ws?user=U} the personal room
+ * {@code user:U} (both may be given); {@code POST /publish/R} writes the body, as is, to every
+ * member of R. Same event-loop count as a Herald node (2 x cores). Listens on 127.0.0.1.
  * Usage: {@code RawWsServer <port>}; prints {@code ready: <port>}.
  */
 public final class RawWsServer {
