@@ -1,6 +1,7 @@
 // The Socket.IO 4 comparison server for scripts/bench: the npm socket.io server doing what Herald
 // does for a room, with io.to(room).emit. No auth. Clients join the room named in their handshake
-// query (?room=...). POST /publish/<room> with a JSON body emits it to the room as event "bench".
+// query (?room=...) and, with ?user=U, the personal room user:U (the bench's notification scenario,
+// delivered without storage). POST /publish/<room> with a JSON body emits it to the room as event "bench".
 // GET /stats runs a full GC (node --expose-gc) and answers process.memoryUsage() as JSON.
 // Prints one JSON line {"ready":true,"port":N,"pid":P} once listening on 127.0.0.1 (loopback only).
 const http = require('http');
@@ -25,8 +26,9 @@ const httpServer = http.createServer((req, res) => {
 });
 const io = new Server(httpServer, { transports: ['websocket'], serveClient: false });
 io.on('connection', (socket) => {
-  const room = socket.handshake.query.room;
+  const { room, user } = socket.handshake.query;
   if (room) socket.join(room);
+  if (user) socket.join(`user:${user}`);
 });
 httpServer.listen(port, '127.0.0.1', () => {
   console.log(JSON.stringify({ ready: true, port: httpServer.address().port, pid: process.pid }));

@@ -11,32 +11,66 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Keeps scripts/bench from rotting: every implemented scenario against every server with tiny
- * sizes. It asserts that figures were produced, never how fast anything is.
+ * Keeps scripts/bench from rotting: every scenario against every server (and both of Herald's
+ * publishers) with tiny sizes. It asserts that figures were produced, never how fast anything is.
  */
 class BenchSmokeTest {
   @Test
-  @Timeout(120)
+  @Timeout(180)
   @DisplayName("the bench's smoke mode runs every scenario against every server and reports figures")
   void smokeProducesFiguresForEveryScenarioAndServer() {
     JsonObject doc = Bench.run("smoke", "--out", Path.of("target", "bench-smoke").toString());
 
     List<JsonObject> results = doc.getJsonArray("results").stream().map(JsonObject.class::cast).collect(Collectors.toList());
-    assertThat(results).extracting(r -> r.getString("scenario") + "/" + r.getString("server"))
-        .containsExactlyInAnyOrder("idle/herald", "fanout-20/herald", "idle/raw-vertx", "fanout-20/raw-vertx",
-            "idle/socketio-node", "fanout-20/socketio-node");
+    assertThat(results).extracting(BenchSmokeTest::key).containsExactlyInAnyOrder(
+        "idle/herald", "fanout-20/herald/rest", "fanout-20/herald/eventbus",
+        "notify/postgresql", "notify/herald/rest", "notify/herald/eventbus",
+        "crossnode/herald/rest", "idle-2nodes/herald", "fanout-20-2nodes/herald/rest", "idle-scale/herald",
+        "idle/raw-vertx", "fanout-20/raw-vertx/rest", "notify/raw-vertx/rest",
+        "crossnode/raw-vertx", "idle-2nodes/raw-vertx", "fanout-20-2nodes/raw-vertx", "idle-scale/raw-vertx",
+        "idle/socketio-node", "fanout-20/socketio-node/rest", "notify/socketio-node/rest",
+        "crossnode/socketio-node", "idle-2nodes/socketio-node", "fanout-20-2nodes/socketio-node", "idle-scale/socketio-node");
     for (JsonObject r : results) {
       JsonObject f = r.getJsonObject("figures");
-      if (r.getString("scenario").equals("idle")) {
-        assertThat(f.getInteger("opened")).as("%s opened", r).isEqualTo(20);
+      String scenario = r.getString("scenario");
+      if (f.containsKey("notApplicable")) {
+        assertThat(r.getString("server")).as("%s", r).isNotEqualTo("herald");
+        assertThat(f.getString("notApplicable")).as("%s reason", r).isNotBlank();
+      } else if (scenario.startsWith("idle")) {
+        assertThat(f.getInteger("opened")).as("%s opened", r).isEqualTo(f.getInteger("requested")).isPositive();
         assertThat(f.getLong("liveBytesAfter")).as("%s live bytes", r).isPositive();
+      } else if (scenario.equals("crossnode")) {
+        for (String run : List.of("singleNode", "hop", "sameNodeInCluster")) {
+          assertDelivered(r + " " + run, f.getJsonObject(run));
+        }
+        assertThat(f.getJsonObject("addedByHopMicros").getDouble("p99")).as("%s hop", r).isNotNull();
+      } else if (r.getString("server").equals("postgresql")) {
+        assertThat(f.getDouble("insertsPerSecond")).as("%s inserts", r).isPositive();
       } else {
-        JsonObject half = f.getJsonObject("halfRate");
-        assertThat(half).as("%s half-rate run", r).isNotNull();
-        assertThat(half.getLong("received")).as("%s deliveries", r).isEqualTo(half.getLong("expected")).isPositive();
-        assertThat(half.getJsonObject("latencyMicros").getLong("count")).as("%s latency samples", r).isPositive();
+        assertDelivered(r + " half-rate run", f.getJsonObject("halfRate"));
       }
     }
+    JsonObject scale = find(results, "idle-scale/herald");
+    assertThat(scale.getJsonObject("figures").getInteger("loadWorkers")).as("scale run held by load workers").isPositive();
+    JsonObject stored = find(results, "notify/herald/rest").getJsonObject("figures");
+    assertThat(stored.getBoolean("stored")).isTrue();
+    assertThat(stored.getDouble("ratioToPgInsertRate")).isPositive();
+    assertThat(find(results, "notify/raw-vertx/rest").getJsonObject("figures").getBoolean("stored")).isFalse();
     assertThat(doc.getJsonObject("machine").getInteger("cores")).isPositive();
+  }
+
+  private static void assertDelivered(String what, JsonObject step) {
+    assertThat(step).as("%s", what).isNotNull();
+    assertThat(step.getLong("received")).as("%s deliveries", what).isEqualTo(step.getLong("expected")).isPositive();
+    assertThat(step.getJsonObject("latencyMicros").getLong("count")).as("%s latency samples", what).isPositive();
+  }
+
+  private static String key(JsonObject r) {
+    return r.getString("scenario") + "/" + r.getString("server")
+        + (r.containsKey("publisher") ? "/" + r.getString("publisher") : "");
+  }
+
+  private static JsonObject find(List<JsonObject> results, String key) {
+    return results.stream().filter(r -> key(r).equals(key)).findFirst().orElseThrow();
   }
 }

@@ -3,11 +3,6 @@ package io.herald.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -22,8 +17,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * The load generator: WebSocket members spread over loopback source addresses, and a paced HTTP
- * publisher. Every loop is bounded in count and time; every address is loopback.
+ * The load generator's members: WebSocket connections spread over loopback source addresses, which
+ * count the stamped messages they receive and record their latency ({@link Publisher} sends them).
+ * Every loop is bounded in count and time; every address is loopback.
  */
 final class LoadClient implements AutoCloseable {
   /** Connections per loopback source address (the ephemeral port range holds ~28k). */
@@ -31,20 +27,32 @@ final class LoadClient implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
 
   private final Vertx vertx = Vertx.vertx();
+  private final List<String> sourceAddresses;
   private final List<WebSocketClient> wsClients = new ArrayList<>();
   private final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
   private final AtomicLong received = new AtomicLong();
   private final Recorder latency = new Recorder(3);
 
-  LoadClient(int sources) {
-    for (int i = 1; i <= sources; i++) {
+  /** Members connect from {@code sourceAddresses} (loopback), {@link #CONNECTIONS_PER_SOURCE} from each. */
+  LoadClient(List<String> sourceAddresses) {
+    this.sourceAddresses = List.copyOf(sourceAddresses);
+    for (String source : sourceAddresses) {
       wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-          .setLocalAddress("127.0.0." + i).setMaxConnections(1_000_000).setConnectTimeout(10_000)));
+          .setLocalAddress(source).setMaxConnections(1_000_000).setConnectTimeout(10_000)));
     }
   }
 
   static int sourcesFor(int connections) {
     return Math.max(1, (connections + CONNECTIONS_PER_SOURCE - 1) / CONNECTIONS_PER_SOURCE);
+  }
+
+  List<String> sourceAddresses() {
+    return sourceAddresses;
+  }
+
+  /** The members' Vert.x; a REST publisher runs on it too (as it always has in this bench). */
+  Vertx vertx() {
+    return vertx;
   }
 
   record ConnectResult(int opened, int failed, long elapsedNanos) {
@@ -53,25 +61,36 @@ final class LoadClient implements AutoCloseable {
     }
   }
 
-  /**
-   * Opens {@code n} connections (users {@code firstUser..}), {@code concurrency} at a time, until all
-   * are ready or {@code timeoutMs} passes; {@code room} null means no room.
-   */
+  /** Users {@code firstUser .. firstUser + count - 1} connecting to {@code port}: one share of a connect run. */
+  record Slice(int port, int firstUser, int count) {}
+
+  /** {@link #connect(ServerKind, List, String, boolean, int, long)} with one slice, no user rooms. */
   ConnectResult connect(ServerKind kind, int port, int firstUser, int n, String room, int concurrency, long timeoutMs) {
+    return connect(kind, List.of(new Slice(port, firstUser, n)), room, false, concurrency, timeoutMs);
+  }
+
+  /**
+   * Opens every slice's connections, {@code concurrency} at a time across the slices, until all are
+   * ready or {@code timeoutMs} passes. {@code room} null means no room; {@code userRooms} asks the
+   * comparison servers to put each socket in its user's room {@code user:{id}} (Herald always does).
+   */
+  ConnectResult connect(ServerKind kind, List<Slice> slices, String room, boolean userRooms, int concurrency,
+      long timeoutMs) {
+    int n = slices.stream().mapToInt(Slice::count).sum();
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     AtomicInteger next = new AtomicInteger();
     AtomicInteger opened = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
     AtomicInteger finishedChains = new AtomicInteger();
-    int chains = Math.min(concurrency, n);
+    int chains = Math.max(1, Math.min(concurrency, n));
     Promise<Void> all = Promise.promise();
+    Runnable chainDone = () -> {
+      if (finishedChains.incrementAndGet() == chains) {
+        all.tryComplete();
+      }
+    };
     for (int c = 0; c < chains; c++) {
-      vertx.runOnContext(v -> chain(kind, port, firstUser, n, room, next, opened, failed, deadline, () -> {
-        if (finishedChains.incrementAndGet() == chains) {
-          all.tryComplete();
-        }
-      }));
+      vertx.runOnContext(v -> chain(kind, slices, n, room, userRooms, next, opened, deadline, chainDone));
     }
     try {
       all.future().await(timeoutMs + 15_000, TimeUnit.MILLISECONDS);
@@ -81,27 +100,34 @@ final class LoadClient implements AutoCloseable {
     return new ConnectResult(opened.get(), n - opened.get(), System.nanoTime() - start);
   }
 
-  private void chain(ServerKind kind, int port, int firstUser, int n, String room, AtomicInteger next,
-      AtomicInteger opened, AtomicInteger failed, long deadline, Runnable done) {
+  /** One chain of a connect run: opens connection {@code next} after the previous one is ready or failed. */
+  private void chain(ServerKind kind, List<Slice> slices, int n, String room, boolean userRooms, AtomicInteger next,
+      AtomicInteger opened, long deadline, Runnable done) {
     int i = next.getAndIncrement();
     if (i >= n || System.nanoTime() > deadline) {
       done.run();
       return;
     }
-    openOne(kind, port, firstUser + i, room, i).onComplete(ar -> {
+    int offset = i;
+    int s = 0;
+    while (offset >= slices.get(s).count()) {
+      offset -= slices.get(s).count();
+      s++;
+    }
+    Slice slice = slices.get(s);
+    openOne(kind, slice.port(), slice.firstUser() + offset, room, userRooms, i).onComplete(ar -> {
       if (ar.succeeded()) {
         opened.incrementAndGet();
-      } else {
-        failed.incrementAndGet();
       }
-      chain(kind, port, firstUser, n, room, next, opened, failed, deadline, done);
+      chain(kind, slices, n, room, userRooms, next, opened, deadline, done);
     });
   }
 
-  private Future<Void> openOne(ServerKind kind, int port, int user, String room, int index) {
+  private Future<Void> openOne(ServerKind kind, int port, int user, String room, boolean userRoom, int index) {
     Promise<Void> ready = Promise.promise();
     WebSocketClient client = wsClients.get((index / CONNECTIONS_PER_SOURCE) % wsClients.size());
-    client.connect(new WebSocketConnectOptions().setHost(HOST).setPort(port).setURI(kind.connectUri(user, room)))
+    client.connect(new WebSocketConnectOptions().setHost(HOST).setPort(port)
+            .setURI(kind.connectUri(user, room, userRoom)))
         .onFailure(ready::tryFail)
         .onSuccess(ws -> {
           sockets.add(ws);
@@ -149,73 +175,6 @@ final class LoadClient implements AutoCloseable {
 
   int openSockets() {
     return sockets.size();
-  }
-
-  record PublishResult(long sent, long failed, long skipped, long elapsedNanos) {}
-
-  /**
-   * Publishes to {@code room} at {@code ratePerSecond} for {@code durationMs}, paced every 5 ms,
-   * with at most {@code maxInFlight} requests outstanding (a send that would exceed it is skipped and
-   * counted: the server did not keep up).
-   */
-  PublishResult publish(ServerKind kind, int port, String room, double ratePerSecond, long durationMs, int maxInFlight) {
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-        .setDefaultHost(HOST).setDefaultPort(port), new PoolOptions().setHttp1MaxSize(64));
-    String auth = kind.publishAuthorization();
-    AtomicLong sent = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    AtomicLong skipped = new AtomicLong();
-    AtomicInteger inFlight = new AtomicInteger();
-    AtomicLong due = new AtomicLong();
-    long start = System.nanoTime();
-    Promise<Void> finished = Promise.promise();
-    vertx.runOnContext(v0 -> {
-      long timer = vertx.setPeriodic(5, t -> {
-        long elapsed = System.nanoTime() - start;
-        long target = (long) (Math.min(elapsed, TimeUnit.MILLISECONDS.toNanos(durationMs)) / 1e9 * ratePerSecond);
-        while (due.get() < target) {
-          due.incrementAndGet();
-          if (inFlight.get() >= maxInFlight) {
-            skipped.incrementAndGet();
-            continue;
-          }
-          inFlight.incrementAndGet();
-          RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setURI(kind.publishPath(room))
-              .putHeader("content-type", "application/json");
-          if (auth != null) {
-            req.putHeader("authorization", auth);
-          }
-          http.request(req)
-              .compose(r -> r.send(kind.publishBody(System.nanoTime())))
-              .compose(resp -> resp.body().map(b -> resp.statusCode()))
-              .onComplete(ar -> {
-                inFlight.decrementAndGet();
-                if (ar.succeeded() && ar.result() < 300) {
-                  sent.incrementAndGet();
-                } else {
-                  failed.incrementAndGet();
-                }
-              });
-        }
-        if (elapsed >= TimeUnit.MILLISECONDS.toNanos(durationMs)) {
-          vertx.cancelTimer(t);
-          finished.tryComplete();
-        }
-      });
-      vertx.setTimer(durationMs + 10_000, x -> {
-        vertx.cancelTimer(timer);
-        finished.tryComplete();
-      });
-    });
-    finished.future().await();
-    long elapsed = System.nanoTime() - start;
-    // let the outstanding requests answer (bounded)
-    long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (inFlight.get() > 0 && System.nanoTime() < drainDeadline) {
-      pause(5);
-    }
-    http.close();
-    return new PublishResult(sent.get(), failed.get() + inFlight.get(), skipped.get(), elapsed);
   }
 
   /** Waits (bounded) until {@code received()} reaches {@code expected} or stops moving for {@code quietMs}. */

@@ -5,14 +5,17 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bench's ceiling: a plain Vert.x WebSocket server with rooms and nothing else (no auth, no
- * JSON routing). {@code /ws?room=R} joins room R; {@code POST /publish/R} writes the body, as is,
- * to every member of R. Same event-loop count as a Herald node (2 x cores). Listens on 127.0.0.1.
+ * JSON routing). {@code /ws?room=R} joins room R, {@code /ws?user=U} the personal room
+ * {@code user:U} (both may be given); {@code POST /publish/R} writes the body, as is, to every
+ * member of R. Same event-loop count as a Herald node (2 x cores). Listens on 127.0.0.1.
  * Usage: {@code RawWsServer <port>}; prints {@code ready: <port>}.
  */
 public final class RawWsServer {
@@ -44,11 +47,17 @@ public final class RawWsServer {
     public void start(io.vertx.core.Promise<Void> started) {
       vertx.createHttpServer()
           .webSocketHandler(ws -> {
-            String room = ws.query() == null ? null : queryRoom(ws.query());
+            List<Set<ServerWebSocket>> joined = new ArrayList<>(2);
+            String room = queryParam(ws.query(), "room=");
             if (room != null) {
-              Set<ServerWebSocket> members = ROOMS.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet());
-              members.add(ws);
-              ws.closeHandler(v -> members.remove(ws));
+              joined.add(join(ws, room));
+            }
+            String user = queryParam(ws.query(), "user=");
+            if (user != null) {
+              joined.add(join(ws, "user:" + user));
+            }
+            if (!joined.isEmpty()) {
+              ws.closeHandler(v -> joined.forEach(members -> members.remove(ws)));
             }
           })
           .requestHandler(req -> {
@@ -70,10 +79,19 @@ public final class RawWsServer {
           .onComplete(started);
     }
 
-    private static String queryRoom(String query) {
+    private static Set<ServerWebSocket> join(ServerWebSocket ws, String room) {
+      Set<ServerWebSocket> members = ROOMS.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet());
+      members.add(ws);
+      return members;
+    }
+
+    private static String queryParam(String query, String prefix) {
+      if (query == null) {
+        return null;
+      }
       for (String pair : query.split("&")) {
-        if (pair.startsWith("room=")) {
-          return pair.substring(5);
+        if (pair.startsWith(prefix)) {
+          return pair.substring(prefix.length());
         }
       }
       return null;

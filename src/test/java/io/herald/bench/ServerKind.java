@@ -5,15 +5,19 @@ import io.vertx.core.http.WebSocket;
 
 /**
  * What differs between the servers the bench compares: the connect URI, when a connection counts
- * as ready, the frames a client must answer, and how a publisher reaches a room. Every publish
- * carries {@code "t": System.nanoTime()} at send time; receivers in the same machine subtract.
+ * as ready, the frames a client must answer, and how an HTTP publisher reaches a room or a user.
+ * Every publish carries {@code "t": System.nanoTime()} at send time; receivers in the same JVM
+ * subtract.
  */
 enum ServerKind {
-  /** Herald /ws: JWT on the upgrade, ready on {@code connected} (or {@code joined-room} when joining). */
+  /**
+   * Herald /ws: JWT on the upgrade, ready on {@code connected} (or {@code joined-room} when joining).
+   * Every session is in its personal room {@code user:{id}}; notifications are stored, then delivered.
+   */
   HERALD("herald") {
     @Override
-    String connectUri(int user, String room) {
-      return "/ws?token=" + Tokens.user("bench-u" + user, "bench:*");
+    String connectUri(int user, String room, boolean userRoom) {
+      return "/ws?token=" + Tokens.user(userId(user), "bench:*");
     }
 
     @Override
@@ -29,12 +33,16 @@ enum ServerKind {
     }
 
     @Override
-    String publishPath(String room) {
-      return "/api/rooms/" + room + "/events";
+    String publishPath(Target target, long seq) {
+      return target instanceof Target.Room r ? "/api/rooms/" + r.name() + "/events" : "/api/notifications";
     }
 
     @Override
-    String publishBody(long sentNanos) {
+    String publishBody(Target target, long seq, long sentNanos) {
+      if (target instanceof Target.Users u) {
+        return "{\"userId\":\"" + u.userId(seq) + "\",\"title\":\"bench\",\"message\":\"bench\",\"data\":{\"t\":"
+            + sentNanos + "}}";
+      }
       return "{\"event\":\"bench\",\"data\":{\"t\":" + sentNanos + "}}";
     }
 
@@ -42,13 +50,18 @@ enum ServerKind {
     String publishAuthorization() {
       return "Bearer " + Tokens.service();
     }
+
+    @Override
+    boolean stores() {
+      return true;
+    }
   },
 
   /** The built-in raw Vert.x WebSocket server: ready on open, the body is forwarded as is. */
   RAW_VERTX("raw-vertx") {
     @Override
-    String connectUri(int user, String room) {
-      return room == null ? "/ws" : "/ws?room=" + room;
+    String connectUri(int user, String room, boolean userRoom) {
+      return "/ws" + query(user, room, userRoom);
     }
 
     @Override
@@ -60,8 +73,9 @@ enum ServerKind {
   /** npm socket.io 4 on Node: Engine.IO v4 over WebSocket, ready on the namespace CONNECT ack. */
   SOCKETIO("socketio-node") {
     @Override
-    String connectUri(int user, String room) {
-      return "/socket.io/?EIO=4&transport=websocket" + (room == null ? "" : "&room=" + room);
+    String connectUri(int user, String room, boolean userRoom) {
+      String q = query(user, room, userRoom);
+      return "/socket.io/?EIO=4&transport=websocket" + (q.isEmpty() ? "" : "&" + q.substring(1));
     }
 
     @Override
@@ -84,7 +98,38 @@ enum ServerKind {
     this.label = label;
   }
 
-  abstract String connectUri(int user, String room);
+  /** The kind whose {@link #label} is {@code label}. */
+  static ServerKind valueOfLabel(String label) {
+    for (ServerKind k : values()) {
+      if (k.label.equals(label)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown server " + label + " (herald, raw-vertx, socketio-node)");
+  }
+
+  /** The bench's user id for user number {@code n} (the same on every server). */
+  static String userId(int n) {
+    return "bench-u" + n;
+  }
+
+  /**
+   * The WebSocket URI for user {@code user}, joining {@code room} (null: none) and, when
+   * {@code userRoom}, the personal room {@code user:{id}} (Herald always has it).
+   */
+  abstract String connectUri(int user, String room, boolean userRoom);
+
+  /** {@code ?room=..&user=..} for the two comparison servers, which join what the query names. */
+  private static String query(int user, String room, boolean userRoom) {
+    StringBuilder q = new StringBuilder();
+    if (room != null) {
+      q.append("&room=").append(room);
+    }
+    if (userRoom) {
+      q.append("&user=").append(userId(user));
+    }
+    return q.isEmpty() ? "" : "?" + q.substring(1);
+  }
 
   boolean readyOnOpen() {
     return false;
@@ -95,15 +140,21 @@ enum ServerKind {
     return false;
   }
 
-  String publishPath(String room) {
-    return "/publish/" + room;
+  /** The HTTP path of message {@code seq}: a room's, or (comparison servers) the user's room {@code user:{id}}. */
+  String publishPath(Target target, long seq) {
+    return "/publish/" + (target instanceof Target.Users u ? "user:" + u.userId(seq) : ((Target.Room) target).name());
   }
 
-  String publishBody(long sentNanos) {
+  String publishBody(Target target, long seq, long sentNanos) {
     return "{\"t\":" + sentNanos + "}";
   }
 
   String publishAuthorization() {
     return null;
+  }
+
+  /** Whether a message to a user is stored before it is delivered (only Herald stores anything). */
+  boolean stores() {
+    return false;
   }
 }

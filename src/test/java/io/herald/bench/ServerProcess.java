@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +39,7 @@ final class ServerProcess implements AutoCloseable {
       "-Dhazelcast.logging.type=slf4j", "-Dhazelcast.phone.home.enabled=false");
 
   private static final long CLOCK_TICKS_PER_SECOND = 100;
+  private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
   private static final Pattern NMT_OTHER = Pattern.compile("-\\s+Other \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
   final String name;
@@ -44,19 +47,26 @@ final class ServerProcess implements AutoCloseable {
   final int port;
   private final Process process;
   private final CountDownLatch ready = new CountDownLatch(1);
+  private volatile boolean sawReady;
 
-  private ServerProcess(String name, boolean jvm, int port, Process process, String readyText, Path log) throws IOException {
+  private final Path log;
+
+  private ServerProcess(String name, boolean jvm, int port, Process process, String readyText, Path log,
+      Consumer<String> lines) throws IOException {
     this.name = name;
     this.jvm = jvm;
     this.port = port;
     this.process = process;
+    this.log = log;
     PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           out.println(line);
-          if (line.contains(readyText)) {
+          lines.accept(line);
+          if (!sawReady && line.contains(readyText)) {
+            sawReady = true;
             ready.countDown();
           }
         }
@@ -64,6 +74,7 @@ final class ServerProcess implements AutoCloseable {
         // the process ended
       } finally {
         out.close();
+        ready.countDown(); // the process ended: awaitReady need not wait longer
       }
     }, name + "-output");
     reader.setDaemon(true);
@@ -71,31 +82,89 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} and waits (at most {@code timeoutSeconds}) for a line containing {@code readyText}. */
-  static ServerProcess start(String name, boolean jvm, int port, List<String> command, java.util.Map<String, String> env,
+  static ServerProcess start(String name, boolean jvm, int port, List<String> command, Map<String, String> env,
       String readyText, Path logDir, int timeoutSeconds) {
+    ServerProcess server = launch(name, jvm, port, command, env, readyText, logDir, line -> { });
+    server.awaitReady(timeoutSeconds);
+    return server;
+  }
+
+  /**
+   * Starts {@code command} without waiting; every output line goes to {@code logDir/name.log} and to
+   * {@code lines} (on the output reader's thread). {@link #awaitReady} waits for {@code readyText}.
+   */
+  static ServerProcess launch(String name, boolean jvm, int port, List<String> command, Map<String, String> env,
+      String readyText, Path logDir, Consumer<String> lines) {
     try {
       Files.createDirectories(logDir);
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
       pb.environment().putAll(env);
-      ServerProcess server = new ServerProcess(name, jvm, port, pb.start(), readyText, logDir.resolve(name + ".log"));
-      if (!server.ready.await(timeoutSeconds, TimeUnit.SECONDS)) {
-        server.close();
-        throw new IllegalStateException(name + " not ready within " + timeoutSeconds + " s; see " + logDir.resolve(name + ".log"));
-      }
-      return server;
+      return new ServerProcess(name, jvm, port, pb.start(), readyText, logDir.resolve(name + ".log"), lines);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot start " + name, e);
+      throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits (at most {@code timeoutSeconds}) for the ready line; on failure stops the process and names its log. */
+  void awaitReady(int timeoutSeconds) {
+    try {
+      boolean ended = ready.await(timeoutSeconds, TimeUnit.SECONDS);
+      if (!sawReady) {
+        close();
+        throw new IllegalStateException(name + (ended ? " exited before it was ready" : " not ready within " + timeoutSeconds + " s")
+            + "; see " + log.toAbsolutePath());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
   }
 
-  static List<String> javaCommand(String mainClass, String... args) {
+  Path log() {
+    return log;
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Closes the process's standard input (the load workers' signal to let go of their sockets). */
+  void closeStdin() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException ignored) {
+      // the process already ended
+    }
+  }
+
+  /** Writes one line to the process's standard input. */
+  void writeLine(String line) {
+    try {
+      process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    } catch (IOException e) {
+      throw new IllegalStateException(name + " does not read its input (exited?); see " + log.toAbsolutePath(), e);
+    }
+  }
+
+  /** Waits at most {@code seconds} for the process to exit by itself; then stops it. */
+  void awaitExit(int seconds) {
+    try {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A JVM with {@link #JVM_OPTIONS}, then {@code extraOptions}, on the bench's classpath. */
+  static List<String> javaCommand(List<String> extraOptions, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(extraOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
@@ -117,6 +186,15 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The CPU time of all {@code servers} so far, in nanoseconds. */
+  static long cpuNanos(List<ServerProcess> servers) {
+    long sum = 0;
+    for (ServerProcess s : servers) {
+      sum += s.cpuNanos();
+    }
+    return sum;
   }
 
   /** Resident set size in bytes (/proc/PID/status VmRSS). */
@@ -153,11 +231,25 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    String histogram = jcmd("GC.class_histogram");
-    String[] lines = histogram.strip().split("\n");
-    String[] total = lines[lines.length - 1].trim().split("\\s+");
-    long heap = Long.parseLong(total[total.length - 1]);
-    Matcher m = NMT_OTHER.matcher(jcmd("VM.native_memory", "summary"));
+    // Both commands in one jcmd run (one JVM start instead of two): the histogram first, then NMT.
+    String out;
+    try {
+      Path commands = Files.createTempFile("bench-jcmd", ".txt");
+      try {
+        Files.writeString(commands, "GC.class_histogram\nVM.native_memory summary\n");
+        out = jcmd("-f", commands.toString());
+      } finally {
+        Files.deleteIfExists(commands);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    Matcher total = HISTOGRAM_TOTAL.matcher(out);
+    if (!total.find()) {
+      throw new IllegalStateException("no heap histogram total from jcmd " + pid() + ": " + out);
+    }
+    long heap = Long.parseLong(total.group(1));
+    Matcher m = NMT_OTHER.matcher(out);
     long direct = m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
     return heap + direct;
   }
@@ -184,6 +276,13 @@ final class ServerProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Asks the process to stop (SIGTERM) without waiting; {@link #close} then waits for it. */
+  void signalStop() {
+    if (process.isAlive()) {
+      process.destroy();
     }
   }
 
