@@ -159,11 +159,22 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Extra options for every server JVM from {@code BENCH_SERVER_JAVA_OPTS} (space-separated), for
+   * profiling: e.g. an async-profiler agent (docs/benchmarks.md#profiling).
+   */
+  private static final List<String> ENV_OPTIONS = envOptions(System.getenv("BENCH_SERVER_JAVA_OPTS"));
+
+  static List<String> envOptions(String value) {
+    return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+  }
+
   /** A JVM with {@link #JVM_OPTIONS}, then {@code extraOptions}, on the bench's classpath. */
   static List<String> javaCommand(List<String> extraOptions, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(ENV_OPTIONS);
     cmd.addAll(extraOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
