@@ -419,19 +419,23 @@ public final class Bench implements Callable<Integer> {
    */
   private void fanout(String scenario, ServerKind kind, List<ServerProcess> nodes, List<LoadClient.Slice> slices,
       List<PublisherFactory> publishers, Path jfrFile) {
-    long settleMs = settle(nodes);
     int k = slices.stream().mapToInt(LoadClient.Slice::count).sum();
     String room = "bench:" + scenario;
-    try (LoadClient load = new LoadClient(sources.forConnections(k))) {
-      LoadClient.ConnectResult c = load.connect(kind, slices, room, false, settings.connectConcurrency(),
-          settings.connectTimeoutMs());
-      Target target = new Target.Room(room, c.opened());
-      boolean first = true;
-      for (PublisherFactory make : publishers) {
+    boolean first = true;
+    for (PublisherFactory make : publishers) {
+      // Fresh members for each publisher: an overloaded step can make Herald close members whose
+      // outbound queue filled up (1008), and the next ramp must not start with fewer.
+      long settleMs = settle(nodes);
+      try (LoadClient load = new LoadClient(sources.forConnections(k))) {
+        LoadClient.ConnectResult c = load.connect(kind, slices, room, false, settings.connectConcurrency(),
+            settings.connectTimeoutMs());
+        Target target = new Target.Room(room, c.opened());
         try (Publisher publisher = make.create(load, target)) {
+          JsonObject warmup = warmUp(nodes, load, publisher, settings.publishRates());
           JsonObject f = Ramp.run(nodes, load, publisher, settings.publishRates(), settings.refineSteps(), settings.stepMs(),
               settings.halfRateMs(), first ? jfrFile : null);
-          f.put("members", k).put("membersOpened", c.opened()).put("settleMs", settleMs);
+          f.put("warmup", warmup).put("members", k).put("membersOpened", c.opened()).put("settleMs", settleMs)
+              .put("membersClosedByServer", load.closedByServer());
           if (nodes.size() > 1) {
             f.put("membersPerNode", new JsonArray(slices.stream().map(LoadClient.Slice::count).toList()))
                 .put("publishedTo", "node 1");
@@ -441,6 +445,18 @@ public final class Bench implements Callable<Integer> {
         first = false;
       }
     }
+  }
+
+  /**
+   * One unrecorded step (two step lengths, at the ramp's third rate) before a ramp, on every server
+   * alike, so the ramp measures compiled code: a fresh Herald JVM was still spending 60% of its CPU in
+   * the JIT compiler during the notification ramp (profiled), which is not a cost per delivery.
+   */
+  private JsonObject warmUp(List<ServerProcess> nodes, LoadClient load, Publisher publisher, List<Integer> rates) {
+    int rate = rates.get(Math.min(2, rates.size() - 1));
+    JsonObject step = Ramp.step(nodes, load, publisher, rate, 2 * settings.stepMs());
+    return new JsonObject().put("publishRate", rate).put("ms", 2 * settings.stepMs())
+        .put("lossless", step.getBoolean("lossless"));
   }
 
   /**
@@ -459,10 +475,11 @@ public final class Bench implements Callable<Integer> {
       Target target = new Target.Users(NOTIFY_USERS, Math.max(1, c.opened()));
       for (PublisherFactory make : publishers) {
         try (Publisher publisher = make.create(load, target)) {
+          JsonObject warmup = warmUp(List.of(server), load, publisher, settings.notifyRates());
           JsonObject f = Ramp.run(List.of(server), load, publisher, settings.notifyRates(), settings.refineSteps(),
               settings.stepMs(),
               settings.halfRateMs(), null);
-          f.put("users", m).put("usersOpened", c.opened()).put("stored", kind.stores()).put("settleMs", settleMs);
+          f.put("warmup", warmup).put("users", m).put("usersOpened", c.opened()).put("stored", kind.stores()).put("settleMs", settleMs);
           if (!kind.stores()) {
             f.put("note", NOT_STORED);
           } else if (pgBaseline != null) {

@@ -31,6 +31,8 @@ final class LoadClient implements AutoCloseable {
   private final List<WebSocketClient> wsClients = new ArrayList<>();
   private final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
   private final AtomicLong received = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger closedByServer = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean closing;
   private final Recorder latency = new Recorder(3);
 
   /** Members connect from {@code sourceAddresses} (loopback), {@link #CONNECTIONS_PER_SOURCE} from each. */
@@ -132,7 +134,11 @@ final class LoadClient implements AutoCloseable {
         .onSuccess(ws -> {
           sockets.add(ws);
           ws.textMessageHandler(frame -> onFrame(kind, ws, frame, room, ready));
-          ws.closeHandler(v -> ready.tryFail("closed before ready"));
+          ws.closeHandler(v -> {
+            if (!ready.tryFail("closed before ready") && !closing) {
+              closedByServer.incrementAndGet();
+            }
+          });
           if (kind.readyOnOpen()) {
             ready.tryComplete();
           }
@@ -173,6 +179,14 @@ final class LoadClient implements AutoCloseable {
     return latency.getIntervalHistogram();
   }
 
+  /**
+   * Ready sockets the server (or the network) closed before the bench did: Herald closes a member
+   * whose outbound queue is full (1008) when the load generator cannot keep up.
+   */
+  int closedByServer() {
+    return closedByServer.get();
+  }
+
   int openSockets() {
     return sockets.size();
   }
@@ -197,6 +211,7 @@ final class LoadClient implements AutoCloseable {
 
   /** Closes every member socket (bounded wait). */
   void closeSockets() {
+    closing = true;
     List<Future<Void>> closes = new ArrayList<>();
     WebSocket ws;
     while ((ws = sockets.poll()) != null) {
