@@ -325,44 +325,25 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   /**
-   * Writes the frames to the sessions. A session whose transport takes writes from any thread (a
-   * caught-up WebSocket) is written from here: Vert.x queues the frames for the socket's event
-   * loop and flushes them together, so under load one system call carries several frames. The
-   * others are grouped by the event loop they run on and written there, one task per loop.
+   * Writes the frames to the sessions with one task per event loop (not one per session): the
+   * sessions are grouped by the event loop they run on, and each group is written in order there.
    */
   private static void fanOut(Collection<Session> targets, JsonArray frames) {
     Map<io.vertx.core.Context, List<Session>> byLoop = new HashMap<>(8);
     for (Session s : targets) {
-      if (s.writableFromAnyThread()) {
-        for (Object o : frames) {
-          JsonObject d = (JsonObject) o;
-          s.deliverFromAnyThread(d.getString("f"), d.getLong("n", -1L), d.getString("ns"));
+      byLoop.computeIfAbsent(s.eventLoopContext(), k -> new ArrayList<>()).add(s);
+    }
+    byLoop.forEach((loop, sessions) -> loop.runOnContext(v -> {
+      for (Object o : frames) {
+        JsonObject d = (JsonObject) o;
+        String frame = d.getString("f");
+        long notificationId = d.getLong("n", -1L);
+        String ns = d.getString("ns");
+        for (Session s : sessions) {
+          s.deliverOnEventLoop(frame, notificationId, ns);
         }
-      } else {
-        byLoop.computeIfAbsent(s.eventLoopContext(), k -> new ArrayList<>()).add(s);
       }
-    }
-    byLoop.forEach((loop, sessions) -> {
-      if (((io.vertx.core.internal.ContextInternal) loop).nettyEventLoop().inEventLoop()) {
-        // This thread's own sessions are written now: a queued task could run after a later
-        // frame written from any thread once the session's catch-up ends, out of order.
-        writeOnLoop(sessions, frames);
-      } else {
-        loop.runOnContext(v -> writeOnLoop(sessions, frames));
-      }
-    });
-  }
-
-  private static void writeOnLoop(List<Session> sessions, JsonArray frames) {
-    for (Object o : frames) {
-      JsonObject d = (JsonObject) o;
-      String frame = d.getString("f");
-      long notificationId = d.getLong("n", -1L);
-      String ns = d.getString("ns");
-      for (Session s : sessions) {
-        s.deliverOnEventLoop(frame, notificationId, ns);
-      }
-    }
+    }));
   }
 
   private void deliverToAll(String frame, String ns) {

@@ -66,13 +66,6 @@ public final class Session {
    * committed before the replay query, so the replay had it (its live copy may arrive later still).
    */
   private long replayedUpTo = -1;
-  /**
-   * Set on the session's context once frames may be written from any thread: the session is open,
-   * its catch-up is over, and its transport's writes are thread-safe. The fan-out then writes from
-   * the routing thread, and Vert.x queues those writes and flushes each socket once per batch
-   * instead of once per frame. Cleared when the session closes.
-   */
-  private volatile boolean writableFromAnyThread;
 
   Session(SessionHub hub, Transport transport, Context context) {
     this.hub = hub;
@@ -216,34 +209,6 @@ public final class Session {
   public void deliverOnEventLoop(String frame, long notificationId, String ns) {
     if (ns == null || ns.equals(transport.namespace())) {
       deliverLive(frame, notificationId);
-    }
-  }
-
-  /**
-   * True when {@link #deliverFromAnyThread} may be used instead of {@link #deliverOnEventLoop}
-   * (open, caught up, a thread-safe transport).
-   */
-  public boolean writableFromAnyThread() {
-    return writableFromAnyThread;
-  }
-
-  /**
-   * As {@link #deliverOnEventLoop}, from any thread, for a session that is {@link
-   * #writableFromAnyThread()}. A frame for a session that closed meanwhile is dropped; a full
-   * outbound queue closes the session (1008) on its context.
-   */
-  public void deliverFromAnyThread(String frame, long notificationId, String ns) {
-    if (!writableFromAnyThread || (ns != null && !ns.equals(transport.namespace()))
-        || (notificationId >= 0 && notificationId <= replayedUpTo)) {
-      return;
-    }
-    if (!transport.write(frame)) {
-      context.runOnContext(v -> {
-        if (state == State.OPEN) {
-          log.info("session {} of user {} closed: outbound queue full", id, principal.userId());
-          close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
-        }
-      });
     }
   }
 
@@ -524,8 +489,6 @@ public final class Session {
             Object[] f = frames.poll();
             deliverLive((String) f[0], (long) f[1]);
           }
-          // After the held frames and replayedUpTo: a thread that sees the flag sees both.
-          writableFromAnyThread = state == State.OPEN && transport.writableFromAnyThread();
         });
   }
 
@@ -608,7 +571,6 @@ public final class Session {
       return;
     }
     state = State.CLOSED;
-    writableFromAnyThread = false;
     if (authTimer >= 0) {
       hub.vertx.cancelTimer(authTimer);
     }

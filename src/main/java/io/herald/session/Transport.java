@@ -15,14 +15,6 @@ public interface Transport {
   /** For logs and stats: "websocket", "sockjs", ... */
   String kind();
 
-  /**
-   * True when {@link #write} may be called from any thread (Vert.x queues such writes and flushes
-   * them on the connection's event loop); false confines writes to the session's context.
-   */
-  default boolean writableFromAnyThread() {
-    return false;
-  }
-
   /** The Socket.IO namespace this connection belongs to, or null for other transports. */
   default String namespace() {
     return null;

@@ -64,22 +64,12 @@ public final class WebSocketTransport implements Transport {
     this.onClosed = action;
   }
 
-  /** Safe from any thread: a socket that closes between the checks and the write drops the frame. */
   @Override
   public boolean write(String frame) {
-    try {
-      if (ws.isClosed() || ws.writeQueueFull()) {
-        return ws.isClosed();
-      }
-      ws.writeTextMessage(frame);
-    } catch (IllegalStateException closedMeanwhile) {
-      // writeQueueFull() throws once the socket is closed; the close handler cleans up
+    if (ws.isClosed() || ws.writeQueueFull()) {
+      return ws.isClosed();
     }
-    return true;
-  }
-
-  @Override
-  public boolean writableFromAnyThread() {
+    ws.writeTextMessage(frame);
     return true;
   }
 
