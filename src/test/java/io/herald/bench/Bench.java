@@ -42,6 +42,13 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--jfr", description = "record a JFR of Herald during the fan-out half-rate run")
   boolean jfr;
 
+  @Option(names = "--histograms", description = "idle: write the JVM servers' class histograms and NMT summaries "
+      + "before and after the connections, and a per-class diff, to <out>/histograms/")
+  boolean histograms;
+
+  @Option(names = "--connections", description = "idle: connections to open (default: the mode's)")
+  Integer connections;
+
   /** A step whose deliveries end later than this after its last publish built a backlog: not sustained. */
   private static final long MAX_DRAIN_MS = 1000;
 
@@ -146,15 +153,20 @@ public final class Bench implements Callable<Integer> {
 
   /** Scenario 1: N idle (authenticated, for Herald) connections; connect rate and memory per connection. */
   private void idle(ServerKind kind, ServerProcess server) {
-    int n = settings.idleConnections;
-    long liveBefore = server.liveBytes();
+    int n = connections != null ? connections : settings.idleConnections;
+    ServerProcess.Live before = server.live();
+    long liveBefore = before.bytes();
     long rssBefore = server.rssBytes();
     try (LoadClient load = new LoadClient(LoadClient.sourcesFor(n))) {
       LoadClient.ConnectResult c = load.connect(kind, server.port, 0, n, null, settings.connectConcurrency,
           settings.connectTimeoutMs);
-      long liveAfter = server.liveBytes();
+      ServerProcess.Live after = server.live();
+      long liveAfter = after.bytes();
       long rssAfter = server.rssBytes();
       int opened = Math.max(1, c.opened());
+      if (histograms && server.jvm) {
+        System.out.println("histogram diff: " + Histograms.write(out.resolve("histograms"), kind.label, before, after, opened));
+      }
       JsonObject f = new JsonObject()
           .put("requested", n).put("opened", c.opened()).put("failed", c.failed())
           .put("sourceAddresses", LoadClient.sourcesFor(n))

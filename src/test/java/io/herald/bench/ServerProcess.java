@@ -136,16 +136,17 @@ final class ServerProcess implements AutoCloseable {
   /**
    * Live memory after a full GC: for a JVM, the heap histogram total (jcmd GC.class_histogram forces
    * a full GC) plus the NMT "Other" category (direct and Netty no-cleaner buffers); for Node,
-   * heapUsed + external after global.gc().
+   * heapUsed + external after global.gc(). A JVM's reading keeps the histogram and NMT summary it
+   * came from, for per-class diffs ({@code --histograms}).
    */
-  long liveBytes() {
+  Live live() {
     if (!jvm) {
       try {
         HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stats")).timeout(Duration.ofSeconds(30)).build(),
             HttpResponse.BodyHandlers.ofString());
         JsonObject m = new JsonObject(r.body());
-        return m.getLong("heapUsed") + m.getLong("external");
+        return new Live(m.getLong("heapUsed") + m.getLong("external"), null, null);
       } catch (IOException e) {
         throw new IllegalStateException(e);
       } catch (InterruptedException e) {
@@ -157,10 +158,14 @@ final class ServerProcess implements AutoCloseable {
     String[] lines = histogram.strip().split("\n");
     String[] total = lines[lines.length - 1].trim().split("\\s+");
     long heap = Long.parseLong(total[total.length - 1]);
-    Matcher m = NMT_OTHER.matcher(jcmd("VM.native_memory", "summary"));
+    String nmt = jcmd("VM.native_memory", "summary");
+    Matcher m = NMT_OTHER.matcher(nmt);
     long direct = m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
-    return heap + direct;
+    return new Live(heap + direct, histogram, nmt);
   }
+
+  /** Live bytes, and for a JVM the class histogram and NMT summary they were read from (else null). */
+  record Live(long bytes, String histogram, String nmt) {}
 
   /** Records a JFR of the server for {@code seconds} into {@code file} (JVM servers only). */
   void startJfr(Path file, int seconds) {
