@@ -13,6 +13,7 @@ import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
 import io.herald.session.NodeState;
+import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,8 +24,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,8 +37,6 @@ public final class GatewayVerticle extends VerticleBase {
   private final ApiRoutes api;
   private final PushRoutes push;
   private HttpServer server;
-  /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive. */
-  private final Set<WebSocketTransport> sockets = new HashSet<>();
 
   private final EngineIoServer socketIo;
 
@@ -139,16 +136,21 @@ public final class GatewayVerticle extends VerticleBase {
       });
       return;
     }
-    request.toWebSocket().onSuccess(ws -> {
-      WebSocketTransport transport = WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes);
-      sockets.add(transport);
-      transport.onClosed(() -> sockets.remove(transport));
-    });
+    request.toWebSocket().onSuccess(ws ->
+        WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes));
   }
 
+  /**
+   * Keep-alive of this instance's authenticated /ws sockets: the node's open sessions that run on
+   * this event loop (a socket still authenticating is bounded by ws.auth-timeout-ms instead). The
+   * registry is walked rather than a set of sockets kept per instance, which would cost every
+   * connection a set entry.
+   */
   private void pingAll() {
-    for (WebSocketTransport t : java.util.List.copyOf(sockets)) {
-      t.keepAlive(config.idleTimeoutMs);
+    for (Session s : hub.registry().all()) {
+      if (s.eventLoopContext() == context && s.transport() instanceof WebSocketTransport t) {
+        t.keepAlive(config.idleTimeoutMs);
+      }
     }
   }
 
