@@ -49,6 +49,10 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--connections", description = "idle: connections to open (default: the mode's)")
   Integer connections;
 
+  @Option(names = "--herald-token-in", defaultValue = "QUERY",
+      description = "idle: where Herald clients put their token: QUERY (?token=, default), HEADER (Authorization) or FRAME (auth frame)")
+  ServerKind.TokenIn tokenIn;
+
   /** A step whose deliveries end later than this after its last publish built a backlog: not sustained. */
   private static final long MAX_DRAIN_MS = 1000;
 
@@ -157,7 +161,7 @@ public final class Bench implements Callable<Integer> {
     ServerProcess.Live before = server.live();
     long liveBefore = before.bytes();
     long rssBefore = server.rssBytes();
-    try (LoadClient load = new LoadClient(LoadClient.sourcesFor(n))) {
+    try (LoadClient load = new LoadClient(LoadClient.sourcesFor(n), tokenIn)) {
       LoadClient.ConnectResult c = load.connect(kind, server.port, 0, n, null, settings.connectConcurrency,
           settings.connectTimeoutMs);
       ServerProcess.Live after = server.live();
@@ -170,6 +174,7 @@ public final class Bench implements Callable<Integer> {
       JsonObject f = new JsonObject()
           .put("requested", n).put("opened", c.opened()).put("failed", c.failed())
           .put("sourceAddresses", LoadClient.sourcesFor(n))
+          .put("tokenIn", kind == ServerKind.HERALD ? tokenIn.name() : null)
           .put("connectSeconds", c.elapsedNanos() / 1e9).put("connectsPerSecond", c.ratePerSecond())
           .put("liveBytesBefore", liveBefore).put("liveBytesAfter", liveAfter)
           .put("liveBytesPerConnection", (liveAfter - liveBefore) / opened)

@@ -11,7 +11,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,8 +34,14 @@ final class LoadClient implements AutoCloseable {
   private final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
   private final AtomicLong received = new AtomicLong();
   private final Recorder latency = new Recorder(3);
+  private final ServerKind.TokenIn tokenIn;
 
   LoadClient(int sources) {
+    this(sources, ServerKind.TokenIn.QUERY);
+  }
+
+  LoadClient(int sources, ServerKind.TokenIn tokenIn) {
+    this.tokenIn = tokenIn;
     for (int i = 1; i <= sources; i++) {
       wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
           .setLocalAddress("127.0.0." + i).setMaxConnections(1_000_000).setConnectTimeout(10_000)));
@@ -101,12 +106,13 @@ final class LoadClient implements AutoCloseable {
   private Future<Void> openOne(ServerKind kind, int port, int user, String room, int index) {
     Promise<Void> ready = Promise.promise();
     WebSocketClient client = wsClients.get((index / CONNECTIONS_PER_SOURCE) % wsClients.size());
-    client.connect(new WebSocketConnectOptions().setHost(HOST).setPort(port).setURI(kind.connectUri(user, room)))
+    client.connect(kind.connectOptions(user, room, tokenIn).setHost(HOST).setPort(port))
         .onFailure(ready::tryFail)
         .onSuccess(ws -> {
           sockets.add(ws);
           ws.textMessageHandler(frame -> onFrame(kind, ws, frame, room, ready));
           ws.closeHandler(v -> ready.tryFail("closed before ready"));
+          kind.onOpen(ws, user, tokenIn);
           if (kind.readyOnOpen()) {
             ready.tryComplete();
           }

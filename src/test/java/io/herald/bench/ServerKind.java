@@ -2,6 +2,7 @@ package io.herald.bench;
 
 import io.herald.test.Tokens;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
  * What differs between the servers the bench compares: the connect URI, when a connection counts
@@ -13,7 +14,27 @@ enum ServerKind {
   HERALD("herald") {
     @Override
     String connectUri(int user, String room) {
-      return "/ws?token=" + Tokens.user("bench-u" + user, "bench:*");
+      return "/ws?token=" + token(user);
+    }
+
+    @Override
+    WebSocketConnectOptions connectOptions(int user, String room, TokenIn tokenIn) {
+      return switch (tokenIn) {
+        case QUERY -> super.connectOptions(user, room, tokenIn);
+        case HEADER -> new WebSocketConnectOptions().setURI("/ws").addHeader("Authorization", "Bearer " + token(user));
+        case FRAME -> new WebSocketConnectOptions().setURI("/ws");
+      };
+    }
+
+    @Override
+    void onOpen(WebSocket ws, int user, TokenIn tokenIn) {
+      if (tokenIn == TokenIn.FRAME) {
+        ws.writeTextMessage("{\"event\":\"auth\",\"data\":{\"token\":\"" + token(user) + "\"}}");
+      }
+    }
+
+    private String token(int user) {
+      return Tokens.user("bench-u" + user, "bench:*");
     }
 
     @Override
@@ -78,6 +99,13 @@ enum ServerKind {
     }
   };
 
+  /**
+   * Where a Herald client puts its token: the upgrade's query ({@code ?token=}, the default), its
+   * {@code Authorization} header, or an {@code auth} frame after the upgrade. The servers keep the
+   * upgrade request of each WebSocket, so this changes what a connection costs them.
+   */
+  enum TokenIn { QUERY, HEADER, FRAME }
+
   final String label;
 
   ServerKind(String label) {
@@ -85,6 +113,15 @@ enum ServerKind {
   }
 
   abstract String connectUri(int user, String room);
+
+  /** The connect options (URI, headers) of member {@code user}; the host and port are set by the caller. */
+  WebSocketConnectOptions connectOptions(int user, String room, TokenIn tokenIn) {
+    return new WebSocketConnectOptions().setURI(connectUri(user, room));
+  }
+
+  /** Called once the WebSocket is open, before any frame is read. */
+  void onOpen(WebSocket ws, int user, TokenIn tokenIn) {
+  }
 
   boolean readyOnOpen() {
     return false;
