@@ -31,9 +31,7 @@ public final class ClusterSetup {
     // A member listed without a port is looked for on cluster.port and the next 9 ports, so up to
     // ten nodes on one host find each other (scripts/cluster, tests).
     hz.setProperty("hazelcast.tcp.join.port.try.count", "10");
-    for (String name : List.of(HazelcastRoomDirectory.ROOMS, HazelcastRoomDirectory.NODE_ROOMS)) {
-      hz.getMultiMapConfig(name).setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
-    }
+    hz.getMultiMapConfig(HazelcastRoomDirectory.NODE_ROOMS).setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(config.clusterPort).setPortAutoIncrement(true).setPortCount(100);
     net.getInterfaces().setEnabled(true).clear().addInterface(config.clusterHost);

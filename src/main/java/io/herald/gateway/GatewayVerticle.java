@@ -5,6 +5,7 @@ import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.SseEndpoint;
+import io.herald.gateway.transport.QueryParams;
 import io.herald.gateway.transport.SockJSEndpoint;
 import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.gateway.transport.socketio.EngineIoServer;
@@ -12,17 +13,17 @@ import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frame;
 import io.herald.session.NodeState;
+import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,8 +37,6 @@ public final class GatewayVerticle extends VerticleBase {
   private final ApiRoutes api;
   private final PushRoutes push;
   private HttpServer server;
-  /** This instance's WebSockets (accessed on this verticle's event loop only), for keep-alive. */
-  private final Set<WebSocketTransport> sockets = new HashSet<>();
 
   private final EngineIoServer socketIo;
 
@@ -77,7 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
     NodeState state = hub.state();
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
-    router.route(config.wsPath).handler(this::upgrade);
+    router.route(config.wsPath).handler(ctx -> upgrade(ctx.request()));
     // --- Socket.IO (Engine.IO v4) ---
     router.route(config.socketIoPath + "*").handler(socketIo::handle);
     // --- Server-Sent Events transport (docs/transport-sse.md) ---
@@ -96,47 +95,62 @@ public final class GatewayVerticle extends VerticleBase {
     // --- end SockJS transport ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
-    server = vertx.createHttpServer(serverOptions(config)).requestHandler(router);
+    // The WebSocket endpoint's own path skips the router: a socket upgraded through a routing
+    // context is wrapped (and the wrapper, with the authority and remote address it copies, lives
+    // as long as the socket). Other spellings of the path ("/ws/") still reach it through the route.
+    server = vertx.createHttpServer(serverOptions(config)).requestHandler(req -> {
+      if (config.wsPath.equals(req.path())) {
+        upgrade(req);
+      } else {
+        router.handle(req);
+      }
+    });
     vertx.setPeriodic(config.pingIntervalMs, id -> pingAll());
     return server.listen();
   }
 
-  private void upgrade(RoutingContext ctx) {
+  private void upgrade(HttpServerRequest request) {
     if (hub.state().draining()) {
-      ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+      request.response().setStatusCode(503).putHeader("Retry-After", "1").end();
       return;
     }
-    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
-      ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      request.response().setStatusCode(400).putHeader("content-type", "application/json")
           .end(new JsonObject().put("error", new JsonObject()
               .put("code", ErrorCode.BAD_REQUEST.name())
               .put("message", "WebSocket upgrade required")).encode());
       return;
     }
-    String token = Credentials.bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    QueryParams query = QueryParams.of(request.uri());
+    String token = Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
     if (token == null) {
-      token = ctx.request().getParam("token");
+      token = query.first("token");
     }
     String upgradeToken = token == null || token.isBlank() ? null : token;
-    String lastNotificationId = ctx.request().getParam("lastNotificationId");
+    String lastNotificationId = query.first("lastNotificationId");
     if (hub.full()) {
       // Accepted so that the client can read why; it should try another node.
-      ctx.request().toWebSocket().onSuccess(ws -> {
+      request.toWebSocket().onSuccess(ws -> {
         ws.writeTextMessage(Frame.error(ErrorCode.UNAVAILABLE, "this node is at its connection limit; try again", null));
         ws.close(CloseCodes.TRY_AGAIN_LATER, "node full");
       });
       return;
     }
-    ctx.request().toWebSocket().onSuccess(ws -> {
-      WebSocketTransport transport = WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes);
-      sockets.add(transport);
-      transport.onClosed(() -> sockets.remove(transport));
-    });
+    request.toWebSocket().onSuccess(ws ->
+        WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes));
   }
 
+  /**
+   * Keep-alive of this instance's authenticated /ws sockets: the node's open sessions that run on
+   * this event loop (a socket still authenticating is bounded by ws.auth-timeout-ms instead). The
+   * registry is walked rather than a set of sockets kept per instance, which would cost every
+   * connection a set entry.
+   */
   private void pingAll() {
-    for (WebSocketTransport t : java.util.List.copyOf(sockets)) {
-      t.keepAlive(config.idleTimeoutMs);
+    for (Session s : hub.registry().all()) {
+      if (s.eventLoopContext() == context && s.transport() instanceof WebSocketTransport t) {
+        t.keepAlive(config.idleTimeoutMs);
+      }
     }
   }
 

@@ -15,6 +15,12 @@ import java.util.Set;
  * Cluster-wide presence in Hazelcast: which connections each user has (tagged with the node that
  * holds them), who is announced online, and who is in which presence-enabled room.
  *
+ * <p>A user's connections and their online flag are one IMap entry, {@code herald.presence.users}:
+ * user -> {@code {since}} followed by {@code \u0002{nodeId}\u0001{sessionId}} per connection, where
+ * {@code since} is when they came online or, once their last connection closed, the time of that
+ * close (the grace period runs from it). Present = online. One entry per user costs the cluster a
+ * fraction of a MultiMap key (its value set, map, table and node) plus a second map's entry.
+ *
  * <p>Every change of one user runs under that user's Hazelcast lock, so the connection limit and
  * the online/offline transitions are decided exactly once for the whole cluster: a transition is
  * reported to the one caller that made it, which then notifies subscribers. Only built-in
@@ -22,24 +28,23 @@ import java.util.Set;
  * block (Hazelcast calls): call them on a worker thread.
  */
 final class PresenceManager {
-  static final String CONNECTIONS = "herald.presence.connections";
+  static final String USERS = "herald.presence.users";
   static final String NODE_USERS = "herald.presence.node-users";
-  static final String ONLINE = "herald.presence.online";
   static final String ROOM_USERS = "herald.presence.room-users";
   private static final char SEP = '\u0001';
+  /** Separates the connections in a {@link #USERS} value. */
+  private static final char CONN = '\u0002';
 
   /** What a connect did. */
   enum Admission { ADMITTED, CAME_ONLINE, REFUSED }
 
-  private final MultiMap<String, String> connections; // user -> node SEP session
+  private final IMap<String, String> users;           // user -> since, connections (see above)
   private final MultiMap<String, String> nodeUsers;   // node -> user
-  private final IMap<String, Long> online;            // user -> online since, then last close (epoch ms)
   private final MultiMap<String, String> roomUsers;    // room -> user SEP node
 
   PresenceManager(HazelcastInstance hz) {
-    connections = hz.getMultiMap(CONNECTIONS);
+    users = hz.getMap(USERS);
     nodeUsers = hz.getMultiMap(NODE_USERS);
-    online = hz.getMap(ONLINE);
     roomUsers = hz.getMultiMap(ROOM_USERS);
   }
 
@@ -47,9 +52,20 @@ final class PresenceManager {
   static final long LOCK_WAIT_SECONDS = 10;
 
   /**
-   * Takes the key's lock, waiting at most {@link #LOCK_WAIT_SECONDS}: the caller runs on a worker
+   * Takes the user's lock, waiting at most {@link #LOCK_WAIT_SECONDS}: the caller runs on a worker
    * thread, and an unbounded wait (say, for a lock a departing member still holds) would hold it.
    */
+  private void lockUser(String user) {
+    try {
+      if (!users.tryLock(user, LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException("presence entry of " + user + " is busy");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while locking " + user, e);
+    }
+  }
+
   private static void lock(MultiMap<String, String> map, String key) {
     try {
       if (!map.tryLock(key, LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -63,20 +79,20 @@ final class PresenceManager {
 
   /** Registers a connection unless the user already has {@code max} anywhere in the cluster. */
   Admission connect(String user, String node, String session, int max) {
-    lock(connections, user);
+    lockUser(user);
     try {
-      if (connections.valueCount(user) >= max) {
+      UserPresence p = UserPresence.decode(users.get(user));
+      if (p != null && p.connections().size() >= max) {
         return Admission.REFUSED;
       }
-      connections.put(user, node + SEP + session);
+      List<String> connections = p == null ? new ArrayList<>() : new ArrayList<>(p.connections());
+      connections.add(node + SEP + session);
+      long since = p == null ? System.currentTimeMillis() : p.since();
+      users.set(user, new UserPresence(since, connections).encode());
       nodeUsers.put(node, user);
-      if (online.containsKey(user)) {
-        return Admission.ADMITTED;
-      }
-      online.set(user, System.currentTimeMillis());
-      return Admission.CAME_ONLINE;
+      return p == null ? Admission.CAME_ONLINE : Admission.ADMITTED;
     } finally {
-      connections.unlock(user);
+      users.unlock(user);
     }
   }
 
@@ -86,19 +102,23 @@ final class PresenceManager {
    * during the grace period the survivors still find the user.
    */
   int disconnect(String user, String node, String session) {
-    lock(connections, user);
+    lockUser(user);
     try {
-      connections.remove(user, node + SEP + session);
-      Collection<String> left = connections.get(user);
-      if (!left.isEmpty() && left.stream().noneMatch(c -> c.startsWith(node + SEP))) {
+      UserPresence p = UserPresence.decode(users.get(user));
+      if (p == null) {
+        return 0;
+      }
+      List<String> left = new ArrayList<>(p.connections());
+      left.remove(node + SEP + session);
+      if (!left.isEmpty() && noneOn(left, node)) {
         nodeUsers.remove(node, user);
       }
-      if (left.isEmpty()) {
-        online.replace(user, System.currentTimeMillis()); // the grace period runs from the last close
-      }
+      // the grace period runs from the last close
+      long since = left.isEmpty() ? System.currentTimeMillis() : p.since();
+      users.set(user, new UserPresence(since, left).encode());
       return left.size();
     } finally {
-      connections.unlock(user);
+      users.unlock(user);
     }
   }
 
@@ -109,24 +129,24 @@ final class PresenceManager {
    * then). Also drops {@code node}'s entry for the user when it holds no connection of theirs.
    */
   long confirmOffline(String user, String node, long graceMs) {
-    lock(connections, user);
+    lockUser(user);
     try {
-      Collection<String> left = connections.get(user);
-      if (left.stream().noneMatch(c -> c.startsWith(node + SEP))) {
+      UserPresence p = UserPresence.decode(users.get(user));
+      List<String> left = p == null ? List.of() : p.connections();
+      if (noneOn(left, node)) {
         nodeUsers.remove(node, user);
       }
-      Long lastClose = online.get(user);
-      if (!left.isEmpty() || lastClose == null) {
+      if (!left.isEmpty() || p == null) {
         return STILL_ONLINE;
       }
-      long wait = lastClose + graceMs - System.currentTimeMillis();
+      long wait = p.since() + graceMs - System.currentTimeMillis();
       if (wait > 0) {
         return wait;
       }
-      online.remove(user);
+      users.delete(user);
       return WENT_OFFLINE;
     } finally {
-      connections.unlock(user);
+      users.unlock(user);
     }
   }
 
@@ -141,18 +161,25 @@ final class PresenceManager {
   List<String> purgeNode(String node) {
     List<String> noneLeft = new ArrayList<>();
     for (String user : nodeUsers.remove(node)) {
-      lock(connections, user);
+      lockUser(user);
       try {
-        for (String c : List.copyOf(connections.get(user))) {
-          if (c.startsWith(node + SEP)) {
-            connections.remove(user, c);
+        UserPresence p = UserPresence.decode(users.get(user));
+        List<String> left = new ArrayList<>();
+        if (p != null) {
+          for (String c : p.connections()) {
+            if (!c.startsWith(node + SEP)) {
+              left.add(c);
+            }
+          }
+          if (left.size() != p.connections().size()) {
+            users.set(user, new UserPresence(p.since(), left).encode());
           }
         }
-        if (connections.valueCount(user) == 0) {
+        if (left.isEmpty()) {
           noneLeft.add(user);
         }
       } finally {
-        connections.unlock(user);
+        users.unlock(user);
       }
     }
     return noneLeft;
@@ -161,7 +188,7 @@ final class PresenceManager {
   /** Announced status of each user: online from the first connection until the grace period ends. */
   Map<String, Boolean> status(Collection<String> users) {
     Set<String> keys = new HashSet<>(users);
-    Set<String> on = online.getAll(keys).keySet();
+    Set<String> on = this.users.getAll(keys).keySet();
     Map<String, Boolean> out = new HashMap<>();
     for (String u : users) {
       out.put(u, on.contains(u));
@@ -170,7 +197,44 @@ final class PresenceManager {
   }
 
   List<String> onlineUsers() {
-    return new ArrayList<>(online.keySet());
+    return new ArrayList<>(users.keySet());
+  }
+
+  private static boolean noneOn(Collection<String> connections, String node) {
+    return connections.stream().noneMatch(c -> c.startsWith(node + SEP));
+  }
+
+  /**
+   * A {@link #USERS} value: {@code since} (epoch ms: came online, or the last close once none is
+   * left) and the connections, each {@code {nodeId}\u0001{sessionId}}. Encoded as one String so
+   * that any member can hold it without Herald's classes.
+   */
+  record UserPresence(long since, List<String> connections) {
+    static UserPresence decode(String value) {
+      if (value == null) {
+        return null;
+      }
+      int at = value.indexOf(CONN);
+      if (at < 0) {
+        return new UserPresence(Long.parseLong(value), List.of());
+      }
+      long since = Long.parseLong(value.substring(0, at));
+      List<String> connections = new ArrayList<>();
+      while (at >= 0) {
+        int next = value.indexOf(CONN, at + 1);
+        connections.add(value.substring(at + 1, next < 0 ? value.length() : next));
+        at = next;
+      }
+      return new UserPresence(since, connections);
+    }
+
+    String encode() {
+      StringBuilder sb = new StringBuilder().append(since);
+      for (String c : connections) {
+        sb.append(CONN).append(c);
+      }
+      return sb.toString();
+    }
   }
 
   /** A user's first connection on any node entered the room: true means "joined" must be announced. */

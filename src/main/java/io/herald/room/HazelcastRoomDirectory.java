@@ -1,6 +1,7 @@
 package io.herald.room;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import com.hazelcast.multimap.MultiMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,26 +14,33 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@link RoomDirectory} in two Hazelcast multimaps with set semantics: {@code herald.rooms} (room ->
- * node ids) for routing, and {@code herald.node-rooms} (node id -> rooms) so a departed node's
- * entries are found without scanning every room.
+ * {@link RoomDirectory} in Hazelcast: {@code herald.rooms}, an IMap room -> the ids of the nodes
+ * holding it, comma-separated in one String, for routing; and {@code herald.node-rooms}, a MultiMap
+ * (set) node id -> rooms, so a departed node's entries are found without scanning every room.
+ *
+ * <p>A room's node list changes by compare-and-set ({@code putIfAbsent}, {@code replace(key, old,
+ * new)}, {@code remove(key, old)}), so concurrent adds and removes from several nodes never
+ * overwrite each other, and adding a listed node or removing an unlisted one changes nothing. One
+ * IMap entry per room costs the cluster far less than a MultiMap key (a value set with its own
+ * map, table and node per room, and a 1000-entry table per partition).
  *
  * <p>Only built-in operations are used (no entry processors or other Herald classes run inside
  * Hazelcast), so any member can hold these partitions, including a producer's clustered Vert.x
- * that does not have Herald on its classpath. Hazelcast's multimap API is synchronous: every call
- * runs on a worker thread, never on an event loop.
+ * that does not have Herald on its classpath. Hazelcast's map API is synchronous: every call runs
+ * on a worker thread, never on an event loop.
  */
 public final class HazelcastRoomDirectory implements RoomDirectory {
   public static final String ROOMS = "herald.rooms";
   public static final String NODE_ROOMS = "herald.node-rooms";
+  private static final char SEP = ',';
 
   private final Vertx vertx;
-  private final MultiMap<String, String> rooms;
+  private final IMap<String, String> rooms;
   private final MultiMap<String, String> nodeRooms;
 
   public HazelcastRoomDirectory(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
-    this.rooms = hazelcast.getMultiMap(ROOMS);
+    this.rooms = hazelcast.getMap(ROOMS);
     this.nodeRooms = hazelcast.getMultiMap(NODE_ROOMS);
   }
 
@@ -40,7 +48,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   public Future<Void> add(String room, String nodeId) {
     return blocking(() -> {
       nodeRooms.put(nodeId, room);
-      rooms.put(room, nodeId);
+      addNode(room, nodeId);
       return null;
     });
   }
@@ -54,7 +62,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     return blocking(() -> {
       for (String room : copy) {
         nodeRooms.put(nodeId, room);
-        rooms.put(room, nodeId);
+        addNode(room, nodeId);
       }
       return null;
     });
@@ -63,7 +71,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   @Override
   public Future<Void> remove(String room, String nodeId) {
     return blocking(() -> {
-      rooms.remove(room, nodeId);
+      removeNode(room, nodeId);
       nodeRooms.remove(nodeId, room);
       return null;
     });
@@ -71,7 +79,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public Future<Set<String>> nodes(String room) {
-    return blocking(() -> new HashSet<>(rooms.get(room)));
+    return blocking(() -> split(rooms.get(room)));
   }
 
   @Override
@@ -79,12 +87,12 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     Set<String> keys = new HashSet<>(roomNames);
     return blocking(() -> {
       Map<String, Set<String>> out = new HashMap<>();
-      for (String k : keys) {
-        Collection<String> nodes = rooms.get(k);
-        if (!nodes.isEmpty()) {
-          out.put(k, new HashSet<>(nodes));
+      rooms.getAll(keys).forEach((room, nodes) -> {
+        Set<String> set = split(nodes);
+        if (!set.isEmpty()) {
+          out.put(room, set);
         }
-      }
+      });
       return out;
     });
   }
@@ -98,10 +106,58 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   public Future<Void> purgeNode(String nodeId) {
     return blocking(() -> {
       for (String room : nodeRooms.remove(nodeId)) {
-        rooms.remove(room, nodeId);
+        removeNode(room, nodeId);
       }
       return null;
     });
+  }
+
+  /** Adds the node to the room's list (compare-and-set; a no-op when listed). */
+  private void addNode(String room, String nodeId) {
+    while (true) {
+      String current = rooms.get(room);
+      if (current == null) {
+        if (rooms.putIfAbsent(room, nodeId) == null) {
+          return;
+        }
+      } else if (split(current).contains(nodeId) || rooms.replace(room, current, current + SEP + nodeId)) {
+        return;
+      }
+    }
+  }
+
+  /** Removes the node from the room's list, and the room when none is left (compare-and-set). */
+  private void removeNode(String room, String nodeId) {
+    while (true) {
+      String current = rooms.get(room);
+      if (current == null) {
+        return;
+      }
+      Set<String> nodes = split(current);
+      if (!nodes.remove(nodeId)) {
+        return;
+      }
+      boolean done = nodes.isEmpty() ? rooms.remove(room, current) : rooms.replace(room, current, String.join(",", nodes));
+      if (done) {
+        return;
+      }
+    }
+  }
+
+  private static Set<String> split(String nodes) {
+    Set<String> out = new HashSet<>();
+    if (nodes != null) {
+      int from = 0;
+      for (int i = 0; i <= nodes.length(); i++) {
+        if (i == nodes.length() || nodes.charAt(i) == SEP) {
+          if (i > from) {
+            out.add(nodes.substring(from, i));
+          }
+          from = i + 1;
+        }
+      }
+    }
+    return out;
   }
 
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> op) {

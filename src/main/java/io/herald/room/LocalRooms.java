@@ -29,7 +29,13 @@ public final class LocalRooms {
   private final Vertx vertx;
   private final String nodeId;
   private final RoomDirectory directory;
-  private final ConcurrentHashMap<String, Set<Session>> rooms = new ConcurrentHashMap<>();
+  /**
+   * Room -> its local members: the {@link Session} itself while a room has a single member here
+   * (most personal rooms), a concurrent set from the second on. A one-member room thus costs no
+   * set (a ConcurrentHashMap with its table: ~200 bytes). Values change only inside
+   * {@code compute}, so membership changes of one room are atomic.
+   */
+  private final ConcurrentHashMap<String, Object> rooms = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Future<Void>> directoryOps = new ConcurrentHashMap<>();
 
   public LocalRooms(Vertx vertx, String nodeId, RoomDirectory directory) {
@@ -47,10 +53,19 @@ public final class LocalRooms {
     boolean[] first = {false};
     rooms.compute(room, (k, members) -> {
       if (members == null) {
-        members = ConcurrentHashMap.newKeySet();
         first[0] = true;
+        return session;
       }
-      members.add(session);
+      if (members instanceof Session only) {
+        if (only == session) {
+          return only;
+        }
+        Set<Session> set = ConcurrentHashMap.newKeySet();
+        set.add(only);
+        set.add(session);
+        return set;
+      }
+      set(members).add(session);
       return members;
     });
     Future<Void> indexed;
@@ -74,11 +89,22 @@ public final class LocalRooms {
   public Future<Void> leave(Session session, String room) {
     boolean[] last = {false};
     rooms.computeIfPresent(room, (k, members) -> {
-      if (members.remove(session) && members.isEmpty()) {
+      if (members instanceof Session only) {
+        if (only != session) {
+          return only;
+        }
         last[0] = true;
         return null;
       }
-      return members;
+      Set<Session> set = set(members);
+      if (set.remove(session) && set.size() <= 1) {
+        if (set.isEmpty()) {
+          last[0] = true;
+          return null;
+        }
+        return set.iterator().next();
+      }
+      return set;
     });
     if (!last[0]) {
       return Future.succeededFuture();
@@ -88,16 +114,19 @@ public final class LocalRooms {
     return onCallerContext(removed.otherwiseEmpty());
   }
 
-  /** Local members of a room (a live view; empty when none). */
+  /** Local members of a room (a live view when it has several; empty when none). */
   public Collection<Session> members(String room) {
-    Set<Session> members = rooms.get(room);
-    return members == null ? List.of() : members;
+    Object members = rooms.get(room);
+    if (members == null) {
+      return List.of();
+    }
+    return members instanceof Session only ? List.of(only) : set(members);
   }
 
   /** Local rooms with their member counts, for stats. */
   public Map<String, Integer> counts() {
     Map<String, Integer> out = new java.util.HashMap<>();
-    rooms.forEach((room, members) -> out.put(room, members.size()));
+    rooms.forEach((room, members) -> out.put(room, members instanceof Session ? 1 : set(members).size()));
     return out;
   }
 
@@ -120,6 +149,11 @@ public final class LocalRooms {
   /** Completes when every directory update issued so far has completed (shutdown). */
   public Future<Void> settled() {
     return Future.join(List.copyOf(directoryOps.values())).mapEmpty();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<Session> set(Object members) {
+    return (Set<Session>) members;
   }
 
   private Future<Void> sequence(String room, Supplier<Future<Void>> op) {

@@ -123,7 +123,7 @@ public final class EventHandlers {
     }
     int newOnes = 0;
     for (String c : channels) {
-      newOnes += s.rooms().contains(c) ? 0 : 1;
+      newOnes += s.inRoom(c) ? 0 : 1;
     }
     if (s.namedRooms() + newOnes > hub.config.maxRoomsPerConnection) {
       throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
@@ -223,7 +223,7 @@ public final class EventHandlers {
   private Future<Reply> roomPresence(Session s, JsonObject data) {
     String room = string(data, "room");
     RoomPolicy.validateName(room);
-    if (!s.rooms().contains(room) || RoomPolicy.isInternal(room)) {
+    if (!s.inRoom(room) || RoomPolicy.isInternal(room)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "only members of " + room + " may see who is in it");
     }
     return io.herald.routing.RoutingVerticle.roomMembers(hub.vertx, hub.directory, room)

@@ -15,9 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +35,18 @@ public final class Session {
   private final Transport transport;
   private final Context context;
   private final Context eventLoop;
-  private final String id = UUID.randomUUID().toString();
-  private final Set<String> rooms = new HashSet<>(4);
-  private final TokenBucket bucket;
+  /** The session id, a random UUID, as two longs: the string is made when it is sent. */
+  private final long idHigh;
+  private final long idLow;
+  private final RoomSet rooms = new RoomSet();
+  /** Made at the first client event (a bucket starts full, so that is the same as at open). */
+  private TokenBucket bucket;
   private State state = State.AUTHENTICATING;
   private Principal principal;
   private long authTimer = -1;
-  private long expiryTimer = -1;
+  /** When the token expires (epoch ms, leeway included), and this session's slot in {@link ExpiryTimers}. */
+  long expiryDeadline;
+  int expiryIndex = -1;
   private boolean authPending;
   /** Counted by presence (so the close path must tell presence). */
   private boolean admitted;
@@ -72,11 +74,13 @@ public final class Session {
     this.transport = transport;
     this.context = context;
     this.eventLoop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
-    this.bucket = new TokenBucket(hub.config.rateLimitPerMinute, System.nanoTime());
+    UUID id = UUID.randomUUID();
+    this.idHigh = id.getMostSignificantBits();
+    this.idLow = id.getLeastSignificantBits();
   }
 
   public String id() {
-    return id;
+    return new UUID(idHigh, idLow).toString();
   }
 
   /** The authenticated user, or null before authentication. */
@@ -92,8 +96,14 @@ public final class Session {
     return hub.vertx;
   }
 
-  Set<String> rooms() {
-    return rooms;
+  /** Whether the session is in {@code room}. */
+  boolean inRoom(String room) {
+    return rooms.contains(room);
+  }
+
+  /** The connection this session runs over. */
+  public Transport transport() {
+    return transport;
   }
 
   /**
@@ -150,6 +160,9 @@ public final class Session {
     if (state == State.AUTHENTICATING) {
       onAuthFrame(frame);
       return;
+    }
+    if (bucket == null) {
+      bucket = new TokenBucket(hub.config.rateLimitPerMinute, System.nanoTime());
     }
     if (!bucket.tryTake(System.nanoTime())) {
       send(Frame.error(ErrorCode.RATE_LIMITED,
@@ -264,7 +277,7 @@ public final class Session {
       return;
     }
     if (!transport.write(frame)) {
-      log.info("session {} of user {} closed: outbound queue full", id, principal.userId());
+      log.info("session {} of user {} closed: outbound queue full", id(), principal.userId());
       close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
     }
   }
@@ -304,10 +317,7 @@ public final class Session {
 
   /** Rooms and status subscriptions have separate limits; the personal room counts in neither. */
   private ProtocolException checkRoomLimits(String room) {
-    int subscriptions = 0;
-    for (String r : rooms) {
-      subscriptions += RoomPolicy.isInternal(r) ? 1 : 0;
-    }
+    int subscriptions = rooms.count(RoomPolicy::isInternal);
     if (RoomPolicy.isInternal(room)) {
       return subscriptions < hub.config.maxStatusSubscriptions ? null
           : new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
@@ -328,11 +338,8 @@ public final class Session {
 
   /** Named rooms joined (not the personal room or status subscriptions). */
   int namedRooms() {
-    int n = 0;
-    for (String r : rooms) {
-      n += RoomPolicy.isInternal(r) || r.equals(RoomPolicy.userRoom(principal.userId())) ? 0 : 1;
-    }
-    return n;
+    String personal = RoomPolicy.userRoom(principal.userId());
+    return rooms.count(r -> !RoomPolicy.isInternal(r) && !r.equals(personal));
   }
 
   /** Verifies a token through the auth verticle (node-local). */
@@ -388,7 +395,7 @@ public final class Session {
       authTimer = -1;
     }
     principal = p;
-    JsonObject who = new JsonObject().put("userId", p.userId()).put("sessionId", id);
+    JsonObject who = new JsonObject().put("userId", p.userId()).put("sessionId", id());
     hub.vertx.eventBus().request(Addresses.PRESENCE_CONNECT, who).onComplete(admitted -> {
       if (state != State.AUTHENTICATING) {
         if (admitted.succeeded()) {
@@ -429,7 +436,7 @@ public final class Session {
       }
       send(Frame.encode("connected", new JsonObject()
           .put("userId", p.userId())
-          .put("sessionId", id)
+          .put("sessionId", id())
           .put("timestamp", System.currentTimeMillis()), null, requestId));
       authPending = false;
       catchUp();
@@ -530,19 +537,18 @@ public final class Session {
   }
 
   private void scheduleExpiry() {
-    if (expiryTimer >= 0) {
-      hub.vertx.cancelTimer(expiryTimer);
-      expiryTimer = -1;
-    }
+    ExpiryTimers timers = hub.expiryTimers(eventLoop);
     if (principal.expiresAt() <= 0) {
+      timers.cancel(this);
       return;
     }
-    long delay = Math.max(1, principal.expiresAt() * 1000 + hub.config.jwtLeewaySeconds * 1000L - System.currentTimeMillis());
-    expiryTimer = hub.vertx.setTimer(delay, t -> {
-      expiryTimer = -1;
-      send(Frame.error(ErrorCode.UNAUTHORIZED, "token expired", null));
-      close(CloseCodes.UNAUTHORIZED, "token expired");
-    });
+    timers.schedule(this, principal.expiresAt() * 1000 + hub.config.jwtLeewaySeconds * 1000L);
+  }
+
+  /** The token expired (with the leeway): called by {@link ExpiryTimers} on the session's event loop. */
+  void tokenExpired() {
+    send(Frame.error(ErrorCode.UNAUTHORIZED, "token expired", null));
+    close(CloseCodes.UNAUTHORIZED, "token expired");
   }
 
   /** Refuses authentication: an UNAUTHORIZED error frame, then close 4401. */
@@ -574,18 +580,18 @@ public final class Session {
     if (authTimer >= 0) {
       hub.vertx.cancelTimer(authTimer);
     }
-    if (expiryTimer >= 0) {
-      hub.vertx.cancelTimer(expiryTimer);
+    if (expiryIndex >= 0) {
+      hub.expiryTimers(eventLoop).cancel(this);
     }
     held = null;
-    for (String room : List.copyOf(rooms)) {
+    for (String room : rooms.snapshot()) {
       leave(room);
     }
     hub.registry.remove(this);
     hub.connections.decrementAndGet();
     if (admitted) {
       hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT,
-          new JsonObject().put("userId", principal.userId()).put("sessionId", id));
+          new JsonObject().put("userId", principal.userId()).put("sessionId", id()));
     }
   }
 

@@ -24,6 +24,9 @@ public final class SessionHub {
   final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
   final RoomDirectory directory;
+  /** Token-expiry deadlines, one set per event loop (by the sessions' base context). */
+  private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.Context, ExpiryTimers> expiry =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, RoomDirectory directory, NodeState state) {
     this.vertx = vertx;
@@ -41,6 +44,11 @@ public final class SessionHub {
   public Session open(Transport transport) {
     connections.incrementAndGet();
     return new Session(this, transport, vertx.getOrCreateContext());
+  }
+
+  /** The expiry timers of the sessions on {@code eventLoop} (a base context); use them on it only. */
+  ExpiryTimers expiryTimers(io.vertx.core.Context eventLoop) {
+    return expiry.computeIfAbsent(eventLoop, ExpiryTimers::new);
   }
 
   /** True when this node holds its maximum of connections: new ones are refused (1013). */

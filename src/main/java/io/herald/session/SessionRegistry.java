@@ -1,18 +1,19 @@
 package io.herald.session;
 
 import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every open session of this node, by id. Thread-safe. */
+/** Every open session of this node. Thread-safe. */
 public final class SessionRegistry {
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
 
   void add(Session s) {
-    sessions.put(s.id(), s);
+    sessions.add(s);
   }
 
   void remove(Session s) {
-    sessions.remove(s.id(), s);
+    sessions.remove(s);
   }
 
   public int size() {
@@ -20,6 +21,6 @@ public final class SessionRegistry {
   }
 
   public Collection<Session> all() {
-    return sessions.values();
+    return sessions;
   }
 }

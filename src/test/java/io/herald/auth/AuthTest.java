@@ -270,6 +270,38 @@ class AuthTest {
     }
 
     @Test
+    @DisplayName("many sessions expire each at its own token's time, whatever order they connected in, and a closed one leaves the others' expiry alone")
+    void manyExpiries() {
+      long now = Tokens.now();
+      long[] offsets = {4, 2, 3, 2, 5, 3, 4, 2}; // seconds; more sockets than event loops, so loops hold several
+      List<TestSocket> sockets = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < offsets.length; i++) {
+          sockets.add(TestSocket.connect(port, expiringAt("u-many-" + i, now + offsets[i])));
+        }
+        TestSocket early = TestSocket.connect(port, expiringAt("u-many-closed", now + 2));
+        early.close(); // its deadline is cancelled; the others' stay
+        TestSocket lasting = TestSocket.connect(port, Tokens.user("u-many-lasting"));
+        sockets.add(lasting);
+        List<io.vertx.core.Future<Long>> closedAt = new java.util.ArrayList<>();
+        for (int i = 0; i < offsets.length; i++) {
+          closedAt.add(sockets.get(i).closed().map(code -> {
+            assertThat(code).isEqualTo(CloseCodes.UNAUTHORIZED);
+            return System.currentTimeMillis();
+          }));
+        }
+        for (int i = 0; i < offsets.length; i++) {
+          long at = io.herald.test.Await.result(closedAt.get(i), 15);
+          assertThat(at).as("socket %d (exp +%d s)", i, offsets[i]).isGreaterThanOrEqualTo((now + offsets[i]) * 1000);
+          assertThat(at).as("socket %d (exp +%d s)", i, offsets[i]).isLessThan((now + offsets[i]) * 1000 + 5000);
+        }
+        assertStillOpen(lasting);
+      } finally {
+        sockets.forEach(TestSocket::close);
+      }
+    }
+
+    @Test
     @DisplayName("refresh-token with a later token for the same user keeps the session open past the old expiry")
     void refresh() {
       long oldExp = Tokens.now() + 2;

@@ -113,7 +113,7 @@ class ClusterTest {
       awaitConnected(a, "ivy", true);
       com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
           ((io.vertx.core.internal.VertxInternal) a.vertx()).clusterManager()).getHazelcastInstance();
-      hz.getMultiMap(io.herald.room.HazelcastRoomDirectory.ROOMS).remove("user:ivy");
+      hz.getMap(io.herald.room.HazelcastRoomDirectory.ROOMS).remove("user:ivy");
       JsonObject dm = new JsonObject().put("userId", "ivy").put("event", "dm").put("message", 1);
       assertThat(Http.post(a.httpPort(), "/api/gateway/send", service, dm).json().getBoolean("success")).isFalse();
       long deadline = System.currentTimeMillis() + 10_000;

@@ -3,6 +3,7 @@ package io.herald.gateway.transport;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.Transport;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
 /**
@@ -11,42 +12,51 @@ import io.vertx.core.http.ServerWebSocket;
  */
 public final class WebSocketTransport implements Transport {
   private final ServerWebSocket ws;
+  private Session session;
+  /** When the client last sent anything (a frame or a pong), for the gateway's idle check. */
+  private volatile long lastRead = System.currentTimeMillis();
 
   private WebSocketTransport(ServerWebSocket ws) {
     this.ws = ws;
   }
-
-  private Runnable onClosed = () -> { };
-  /** When the client last sent anything (a frame or a pong), for the gateway's idle check. */
-  private volatile long lastRead = System.currentTimeMillis();
 
   /** Wraps an accepted WebSocket and hands it to a new session. */
   public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken,
       String lastNotificationId, int maxOutboundQueueBytes) {
     ws.setWriteQueueMaxSize(maxOutboundQueueBytes);
     WebSocketTransport transport = new WebSocketTransport(ws);
-    Session session = hub.open(transport);
-    ws.textMessageHandler(text -> {
-      transport.lastRead = System.currentTimeMillis();
-      session.onText(text);
-    });
-    ws.binaryMessageHandler(b -> {
-      transport.lastRead = System.currentTimeMillis();
-      session.onBinary();
-    });
-    ws.pongHandler(b -> transport.lastRead = System.currentTimeMillis());
+    transport.session = hub.open(transport);
+    ws.textMessageHandler(transport::onText);
+    ws.binaryMessageHandler(transport::onBinary);
+    ws.pongHandler(transport::onPong);
     ws.exceptionHandler(err -> { }); // the close handler follows; nothing to add
-    ws.closeHandler(v -> {
-      session.onTransportClosed();
-      transport.onClosed.run();
-    });
-    session.start(upgradeToken, lastNotificationId);
+    ws.closeHandler(transport::onClose);
+    transport.session.start(upgradeToken, lastNotificationId);
     return transport;
   }
 
+  private void onText(String text) {
+    lastRead = System.currentTimeMillis();
+    session.onText(text);
+  }
+
+  private void onBinary(Buffer b) {
+    lastRead = System.currentTimeMillis();
+    session.onBinary();
+  }
+
+  private void onPong(Buffer b) {
+    lastRead = System.currentTimeMillis();
+  }
+
+  private void onClose(Void v) {
+    session.onTransportClosed();
+  }
+
   /**
-   * Keep-alive, called by the gateway every {@code ws.ping-interval-ms}: a client silent (not even
-   * a pong) for longer than {@code idleTimeoutMs} is closed (1001), the others are pinged.
+   * Keep-alive, called by the gateway every {@code ws.ping-interval-ms} on the socket's event loop:
+   * a client silent (not even a pong) for longer than {@code idleTimeoutMs} is closed (1001), the
+   * others are pinged.
    */
   public void keepAlive(long idleTimeoutMs) {
     if (ws.isClosed()) {
@@ -55,13 +65,8 @@ public final class WebSocketTransport implements Transport {
     if (System.currentTimeMillis() - lastRead > idleTimeoutMs) {
       ws.close((short) 1001, "idle");
     } else if (!ws.writeQueueFull()) {
-      ws.writePing(io.vertx.core.buffer.Buffer.buffer());
+      ws.writePing(Buffer.buffer());
     }
-  }
-
-  /** Runs {@code action} once the connection has closed. */
-  public void onClosed(Runnable action) {
-    this.onClosed = action;
   }
 
   @Override

@@ -1,0 +1,90 @@
+package io.herald.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the Hazelcast room index")
+class HazelcastRoomDirectoryTest {
+  static Vertx vertx;
+  static HazelcastInstance hz;
+  static HazelcastRoomDirectory directory;
+
+  @BeforeAll
+  static void start() {
+    Config config = new Config().setClusterName("herald-dir-test-" + UUID.randomUUID());
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.getNetworkConfig().setPortAutoIncrement(true).getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    hz = Hazelcast.newHazelcastInstance(config);
+    vertx = Vertx.vertx();
+    directory = new HazelcastRoomDirectory(vertx, hz);
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+    hz.shutdown();
+  }
+
+  @Test
+  @DisplayName("lists each node once per room, drops a room with its last node, and purges a node's entries")
+  void addRemovePurge() throws Exception {
+    await(directory.add("room:a", "n1"));
+    await(directory.add("room:a", "n1"));
+    await(directory.add("room:a", "n2"));
+    await(directory.addAll(List.of("room:a", "room:b"), "n3"));
+    assertThat(await(directory.nodes("room:a"))).containsExactlyInAnyOrder("n1", "n2", "n3");
+    assertThat(await(directory.nodes(List.of("room:a", "room:b", "room:none"))))
+        .isEqualTo(Map.of("room:a", Set.of("n1", "n2", "n3"), "room:b", Set.of("n3")));
+
+    await(directory.remove("room:a", "n2"));
+    await(directory.remove("room:a", "n2"));
+    await(directory.remove("room:none", "n2"));
+    assertThat(await(directory.nodes("room:a"))).containsExactlyInAnyOrder("n1", "n3");
+
+    await(directory.purgeNode("n3"));
+    assertThat(await(directory.nodes("room:a"))).containsExactly("n1");
+    assertThat(await(directory.nodes("room:b"))).isEmpty();
+    assertThat(await(directory.rooms())).containsExactly("room:a");
+    await(directory.remove("room:a", "n1"));
+    assertThat(await(directory.rooms())).isEmpty();
+  }
+
+  @Test
+  @DisplayName("concurrent adds and removes of many nodes on one room never lose or resurrect one")
+  void concurrentChanges() throws Exception {
+    List<Future<Void>> adds = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      adds.add(directory.add("room:busy", "n" + i));
+    }
+    await(Future.all(adds).mapEmpty());
+    List<Future<Void>> removes = new ArrayList<>();
+    for (int i = 0; i < 40; i += 2) {
+      removes.add(directory.remove("room:busy", "n" + i));
+    }
+    await(Future.all(removes).mapEmpty());
+    Set<String> nodes = await(directory.nodes("room:busy"));
+    assertThat(nodes).hasSize(20).allSatisfy(n -> assertThat(Integer.parseInt(n.substring(1)) % 2).isEqualTo(1));
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,142 @@
+package io.herald.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.config.ConfigLoader;
+import io.herald.config.HeraldConfig;
+import io.herald.session.NodeState;
+import io.herald.session.Session;
+import io.herald.session.SessionHub;
+import io.herald.session.Transport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("a node's local room membership")
+class LocalRoomsTest {
+  private final Vertx vertx = Vertx.vertx();
+  /** The directory calls, in order: "+room" and "-room". */
+  private final List<String> directoryCalls = new ArrayList<>();
+  private final LocalRooms rooms = new LocalRooms(vertx, "node-1", new RecordingDirectory());
+  private final SessionHub hub;
+
+  LocalRoomsTest() {
+    HeraldConfig config = ConfigLoader.load(Map.of(), Path.of("target/no-config-here"), Map.of("jwt.secret", "x".repeat(32)));
+    hub = new SessionHub(vertx, config, rooms, new RecordingDirectory(), new NodeState());
+  }
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  @DisplayName("lists one member, then two, then the one left; the directory hears only of the first join and the last leave")
+  void oneMemberThenSeveralThenOne() throws Exception {
+    Session a = hub.open(new NoTransport());
+    Session b = hub.open(new NoTransport());
+    Session c = hub.open(new NoTransport());
+
+    await(rooms.join(a, "r"));
+    assertThat(rooms.members("r")).containsExactly(a);
+    await(rooms.join(a, "r"));
+    assertThat(rooms.members("r")).containsExactly(a);
+    await(rooms.join(b, "r"));
+    await(rooms.join(c, "r"));
+    assertThat(rooms.members("r")).containsExactlyInAnyOrder(a, b, c);
+    assertThat(rooms.counts()).containsEntry("r", 3);
+
+    await(rooms.leave(a, "r"));
+    await(rooms.leave(c, "r"));
+    assertThat(rooms.members("r")).containsExactly(b);
+    await(rooms.leave(a, "r")); // not a member any more: nothing changes
+    assertThat(rooms.members("r")).containsExactly(b);
+    assertThat(rooms.counts()).containsEntry("r", 1);
+
+    await(rooms.leave(b, "r"));
+    assertThat(rooms.members("r")).isEmpty();
+    assertThat(rooms.counts()).doesNotContainKey("r");
+    await(rooms.join(c, "r"));
+    assertThat(rooms.members("r")).containsExactly(c);
+    assertThat(directoryCalls).containsExactly("+r", "-r", "+r");
+  }
+
+  @Test
+  @DisplayName("a leave of a session that is not the room's only member leaves it alone")
+  void leaveOfAnotherSession() throws Exception {
+    Session a = hub.open(new NoTransport());
+    Session b = hub.open(new NoTransport());
+    await(rooms.join(a, "r"));
+    await(rooms.leave(b, "r"));
+    assertThat(rooms.members("r")).containsExactly(a);
+    assertThat(directoryCalls).containsExactly("+r");
+  }
+
+  private static void await(Future<Void> f) throws Exception {
+    f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private final class RecordingDirectory implements RoomDirectory {
+    @Override
+    public synchronized Future<Void> add(String room, String nodeId) {
+      directoryCalls.add("+" + room);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public synchronized Future<Void> remove(String room, String nodeId) {
+      directoryCalls.add("-" + room);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> addAll(Collection<String> rooms, String nodeId) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Set<String>> nodes(String room) {
+      return Future.succeededFuture(Set.of());
+    }
+
+    @Override
+    public Future<Map<String, Set<String>>> nodes(Collection<String> rooms) {
+      return Future.succeededFuture(Map.of());
+    }
+
+    @Override
+    public Future<List<String>> rooms() {
+      return Future.succeededFuture(List.of());
+    }
+
+    @Override
+    public Future<Void> purgeNode(String nodeId) {
+      return Future.succeededFuture();
+    }
+  }
+
+  private static final class NoTransport implements Transport {
+    @Override
+    public boolean write(String frame) {
+      return true;
+    }
+
+    @Override
+    public void close(short code, String reason) {
+    }
+
+    @Override
+    public String kind() {
+      return "test";
+    }
+  }
+}
