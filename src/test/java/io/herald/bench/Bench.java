@@ -128,6 +128,7 @@ public final class Bench implements Callable<Integer> {
     JsonObject doc = document();
     Files.writeString(out.resolve("results.json"), doc.encodePrettily());
     System.out.println(Table.render(results));
+    System.out.println(Targets.render(doc.getJsonArray("targets")));
     System.out.println("results: " + out.resolve("results.json").toAbsolutePath());
     return 0;
   }
@@ -594,7 +595,8 @@ public final class Bench implements Callable<Integer> {
         .put("settings", settings == null ? null : settings.toJson()
             .put("serverJvmOptions", new JsonArray(ServerProcess.JVM_OPTIONS))
             .put("extraJvmOptions", new JsonArray(settings.extraJvmOptions())))
-        .put("results", new JsonArray(new ArrayList<>(results)));
+        .put("results", new JsonArray(new ArrayList<>(results)))
+        .put("targets", Targets.evaluate(results));
   }
 
   static String fmt(double v) {
