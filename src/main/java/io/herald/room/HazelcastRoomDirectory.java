@@ -60,13 +60,28 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     }
     List<String> copy = List.copyOf(roomNames);
     return blocking(() -> {
-      for (String room : copy) {
-        nodeRooms.put(nodeId, room);
-        addNode(room, nodeId);
+      // Read first, in bulk, and write only what is missing: the periodic re-assertion of a node
+      // with 19,500 personal rooms otherwise made three cluster operations per room every interval
+      // (about 2,000 per second per node in the bench's five-node run).
+      Set<String> listed = new HashSet<>(nodeRooms.get(nodeId));
+      for (int from = 0; from < copy.size(); from += BULK_READ) {
+        List<String> batch = copy.subList(from, Math.min(copy.size(), from + BULK_READ));
+        Map<String, String> current = rooms.getAll(new HashSet<>(batch));
+        for (String room : batch) {
+          if (!listed.contains(room)) {
+            nodeRooms.put(nodeId, room);
+          }
+          if (!split(current.get(room)).contains(nodeId)) {
+            addNode(room, nodeId);
+          }
+        }
       }
       return null;
     });
   }
+
+  /** Rooms read per getAll when re-asserting (one operation per partition owner per batch). */
+  private static final int BULK_READ = 1000;
 
   @Override
   public Future<Void> remove(String room, String nodeId) {
