@@ -73,8 +73,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           200);
       case "full" -> new Settings(ALL,
           19_000,
-          List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 2500, 4000,
-          5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 10_000,
+          List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 2000, 3000,
+          5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 5_000,
           1000, 50, 3000,
           5000, 1000,
           5, MAX_PER_NODE,
