@@ -71,7 +71,9 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           200, 60_000, 420_000,
           15_000, MAX_PER_WORKER, List.of(),
           200);
-      case "full" -> new Settings(ALL,
+      // The scale run (five nodes, ~7 minutes of connects) is named on its own, `full scale`, so
+      // that `full` stays within its 15 minutes.
+      case "full" -> new Settings(List.of("idle", "fanout", "notify", "crossnode", "cluster"),
           19_000,
           List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 2000, 3000,
           5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 5_000,
