@@ -316,13 +316,13 @@ public final class Bench implements Callable<Integer> {
    * processes when there are more than {@code maxInProcessConnections}.
    */
   /**
-   * Opens and closes a fifth of an idle run's connections (at most 2,000) before it is measured, on
+   * Opens and closes a tenth of an idle run's connections (at most 2,000) before it is measured, on
    * every server alike: a freshly started server otherwise spends most of its first seconds in the
    * JIT compiler (44% of Herald's CPU while connecting, profiled), which is not a cost per
    * connection. Returns how many were opened.
    */
   private int warmUp(ServerKind kind, List<ServerProcess> nodes, int n, long timeoutMs) {
-    int per = Math.min(2000, n / 5) / nodes.size();
+    int per = Math.min(2000, n / 10) / nodes.size();
     if (per == 0) {
       return 0;
     }
@@ -449,15 +449,16 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * One unrecorded step (two step lengths, at the ramp's first rate) before a ramp, on every server
+   * One unrecorded step (one step length, at least 1.5 s, at the ramp's first rate) before a ramp, on every server
    * alike, so the ramp measures compiled code: a fresh Herald JVM was still spending 60% of its CPU in
    * the JIT compiler during the notification ramp (profiled), which is not a cost per delivery. The
    * first rate, so that every server keeps up with it and no backlog reaches the first step.
    */
   private JsonObject warmUp(List<ServerProcess> nodes, LoadClient load, Publisher publisher, List<Integer> rates) {
     int rate = rates.get(0);
-    JsonObject step = Ramp.step(nodes, load, publisher, rate, 2 * settings.stepMs());
-    return new JsonObject().put("publishRate", rate).put("ms", 2 * settings.stepMs())
+    long ms = Math.max(1500, settings.stepMs());
+    JsonObject step = Ramp.step(nodes, load, publisher, rate, ms);
+    return new JsonObject().put("publishRate", rate).put("ms", ms)
         .put("lossless", step.getBoolean("lossless"));
   }
 
