@@ -63,9 +63,9 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           50);                                              // settle window ms
       case "quick" -> new Settings(List.of("idle", "fanout", "notify", "crossnode"),
           10_000,
-          List.of(1000), List.of(20, 40, 80, 160, 320, 640, 1280), 1, 1000, 2000,
-          1000, List.of(250, 500, 1000, 2000, 4000), 3000,
-          1000, 50, 2000,
+          List.of(1000), List.of(40, 80, 160, 320, 640, 1280), 1, 1000, 1500,
+          1000, List.of(500, 1000, 2000, 4000), 2000,
+          1000, 50, 1500,
           2000, 1000,
           5, MAX_PER_NODE,
           200, 60_000, 420_000,
