@@ -52,35 +52,44 @@ final class PresenceManager {
   static final long LOCK_WAIT_SECONDS = 10;
 
   /**
-   * Takes the user's lock, waiting at most {@link #LOCK_WAIT_SECONDS}: the caller runs on a worker
-   * thread, and an unbounded wait (say, for a lock a departing member still holds) would hold it.
+   * Runs {@code body} holding the user's lock, waited for at most {@link #LOCK_WAIT_SECONDS}: the
+   * caller runs on a worker thread, and an unbounded wait (say, for a lock a departing member still
+   * holds) would hold it.
    */
-  private void lockUser(String user) {
-    try {
-      if (!users.tryLock(user, LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
-        throw new IllegalStateException("presence entry of " + user + " is busy");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while locking " + user, e);
-    }
+  private <T> T withUserLock(String user, java.util.function.Supplier<T> body) {
+    return locked(users::tryLock, users::unlock, user, body);
   }
 
-  private static void lock(MultiMap<String, String> map, String key) {
+  /** As {@link #withUserLock}, with a presence-enabled room's lock. */
+  private <T> T withRoomLock(String room, java.util.function.Supplier<T> body) {
+    return locked(roomUsers::tryLock, roomUsers::unlock, room, body);
+  }
+
+  /** The bounded tryLock of an IMap or a MultiMap. */
+  private interface TryLock {
+    boolean tryLock(String key, long time, java.util.concurrent.TimeUnit unit) throws InterruptedException;
+  }
+
+  private static <T> T locked(TryLock tryLock, java.util.function.Consumer<String> unlock, String key,
+      java.util.function.Supplier<T> body) {
     try {
-      if (!map.tryLock(key, LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!tryLock.tryLock(key, LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
         throw new IllegalStateException("presence entry of " + key + " is busy");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while locking " + key, e);
     }
+    try {
+      return body.get();
+    } finally {
+      unlock.accept(key);
+    }
   }
 
   /** Registers a connection unless the user already has {@code max} anywhere in the cluster. */
   Admission connect(String user, String node, String session, int max) {
-    lockUser(user);
-    try {
+    return withUserLock(user, () -> {
       UserPresence p = UserPresence.decode(users.get(user));
       if (p != null && p.connections().size() >= max) {
         return Admission.REFUSED;
@@ -91,9 +100,7 @@ final class PresenceManager {
       users.set(user, new UserPresence(since, connections).encode());
       nodeUsers.put(node, user);
       return p == null ? Admission.CAME_ONLINE : Admission.ADMITTED;
-    } finally {
-      users.unlock(user);
-    }
+    });
   }
 
   /**
@@ -102,8 +109,7 @@ final class PresenceManager {
    * during the grace period the survivors still find the user.
    */
   int disconnect(String user, String node, String session) {
-    lockUser(user);
-    try {
+    return withUserLock(user, () -> {
       UserPresence p = UserPresence.decode(users.get(user));
       if (p == null) {
         return 0;
@@ -117,9 +123,7 @@ final class PresenceManager {
       long since = left.isEmpty() ? System.currentTimeMillis() : p.since();
       users.set(user, new UserPresence(since, left).encode());
       return left.size();
-    } finally {
-      users.unlock(user);
-    }
+    });
   }
 
   /**
@@ -129,8 +133,7 @@ final class PresenceManager {
    * then). Also drops {@code node}'s entry for the user when it holds no connection of theirs.
    */
   long confirmOffline(String user, String node, long graceMs) {
-    lockUser(user);
-    try {
+    return withUserLock(user, () -> {
       UserPresence p = UserPresence.decode(users.get(user));
       List<String> left = p == null ? List.of() : p.connections();
       if (noneOn(left, node)) {
@@ -145,9 +148,7 @@ final class PresenceManager {
       }
       users.delete(user);
       return WENT_OFFLINE;
-    } finally {
-      users.unlock(user);
-    }
+    });
   }
 
   static final long WENT_OFFLINE = 0;
@@ -161,8 +162,7 @@ final class PresenceManager {
   List<String> purgeNode(String node) {
     List<String> noneLeft = new ArrayList<>();
     for (String user : nodeUsers.remove(node)) {
-      lockUser(user);
-      try {
+      withUserLock(user, () -> {
         UserPresence p = UserPresence.decode(users.get(user));
         List<String> left = new ArrayList<>();
         if (p != null) {
@@ -178,9 +178,8 @@ final class PresenceManager {
         if (left.isEmpty()) {
           noneLeft.add(user);
         }
-      } finally {
-        users.unlock(user);
-      }
+        return null;
+      });
     }
     return noneLeft;
   }
@@ -239,33 +238,26 @@ final class PresenceManager {
 
   /** A user's first connection on any node entered the room: true means "joined" must be announced. */
   boolean roomJoined(String room, String user, String node) {
-    lock(roomUsers, room);
-    try {
+    return withRoomLock(room, () -> {
       boolean first = roomUsers.get(room).stream().noneMatch(v -> v.startsWith(user + SEP));
       roomUsers.put(room, user + SEP + node);
       return first;
-    } finally {
-      roomUsers.unlock(room);
-    }
+    });
   }
 
   /** This node holds no more connection of the user in the room: true means "left" must be announced. */
   boolean roomLeft(String room, String user, String node) {
-    lock(roomUsers, room);
-    try {
+    return withRoomLock(room, () -> {
       boolean removed = roomUsers.remove(room, user + SEP + node);
       return removed && roomUsers.get(room).stream().noneMatch(v -> v.startsWith(user + SEP));
-    } finally {
-      roomUsers.unlock(room);
-    }
+    });
   }
 
   /** For a departed node: the (room, user) pairs that left, for the given presence-enabled rooms. */
   List<String[]> purgeNodeRooms(String node, Collection<String> rooms) {
     List<String[]> left = new ArrayList<>();
     for (String room : rooms) {
-      lock(roomUsers, room);
-      try {
+      withRoomLock(room, () -> {
         for (String v : List.copyOf(roomUsers.get(room))) {
           if (v.endsWith(SEP + node) && roomUsers.remove(room, v)) {
             String user = v.substring(0, v.length() - node.length() - 1);
@@ -274,9 +266,8 @@ final class PresenceManager {
             }
           }
         }
-      } finally {
-        roomUsers.unlock(room);
-      }
+        return null;
+      });
     }
     return left;
   }
