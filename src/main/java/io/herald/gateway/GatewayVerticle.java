@@ -147,8 +147,8 @@ public final class GatewayVerticle extends VerticleBase {
    * connection a set entry.
    */
   private void pingAll() {
-    for (Session s : hub.registry().all()) {
-      if (s.eventLoopContext() == context && s.transport() instanceof WebSocketTransport t) {
+    for (Session s : hub.registry().on(context)) {
+      if (s.transport() instanceof WebSocketTransport t) {
         t.keepAlive(config.idleTimeoutMs);
       }
     }
