@@ -321,7 +321,7 @@ public final class Bench implements Callable<Integer> {
    * JIT compiler (44% of Herald's CPU while connecting, profiled), which is not a cost per
    * connection. Returns how many were opened.
    */
-  private int warmUp(ServerKind kind, List<ServerProcess> nodes, int n, long timeoutMs) {
+  private int warmUpConnections(ServerKind kind, List<ServerProcess> nodes, int n, long timeoutMs) {
     int per = Math.min(2000, n / 10) / nodes.size();
     if (per == 0) {
       return 0;
@@ -341,7 +341,7 @@ public final class Bench implements Callable<Integer> {
   private void idle(String scenario, ServerKind kind, List<ServerProcess> nodes, int perNode, int firstUser,
       long timeoutMs, JsonObject extra) {
     int n = perNode * nodes.size();
-    int warmup = warmUp(kind, nodes, n, timeoutMs);
+    int warmup = warmUpConnections(kind, nodes, n, timeoutMs);
     long settleMs = settle(nodes);
     List<LoadClient.Slice> slices = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {

@@ -28,15 +28,10 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
   /** The options every server JVM gets (Herald's required opens, one heap size, NMT for direct memory). */
-  static final List<String> JVM_OPTIONS = List.of(
-      "--add-modules", "java.se",
-      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-      "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-      "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:NativeMemoryTracking=summary",
-      "-Dhazelcast.logging.type=slf4j", "-Dhazelcast.phone.home.enabled=false");
+  static final List<String> JVM_OPTIONS = java.util.stream.Stream.concat(
+      io.herald.test.ProcessNode.HERALD_OPENS.stream(),
+      java.util.stream.Stream.of("-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-XX:NativeMemoryTracking=summary",
+          "-Dhazelcast.logging.type=slf4j", "-Dhazelcast.phone.home.enabled=false")).toList();
 
   private static final long CLOCK_TICKS_PER_SECOND = 100;
   private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");

@@ -18,14 +18,17 @@ import java.util.concurrent.TimeUnit;
  * Its output is collected; {@link #awaitLine} waits for a log line.
  */
 public final class ProcessNode implements AutoCloseable {
-  private static final List<String> JVM_FLAGS = List.of(
+  /** The module flags a Herald JVM needs (as pom.xml's herald.jvm.opens and scripts/lib.sh). */
+  public static final List<String> HERALD_OPENS = List.of(
       "--add-modules", "java.se",
       "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens", "java.base/java.lang=ALL-UNNAMED",
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
       "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-      "-Xmx256m", "-XX:TieredStopAtLevel=1");
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
+  private static final List<String> JVM_FLAGS = java.util.stream.Stream.concat(HERALD_OPENS.stream(),
+      java.util.stream.Stream.of("-Xmx256m", "-XX:TieredStopAtLevel=1")).toList();
 
   private final Process process;
   private final int httpPort;
