@@ -41,6 +41,12 @@ public final class HeraldConfig {
   public final String jwtPublicKeyAlgorithm;
   public final String jwksUrl;
   public final int jwksRefreshMs;
+  /** Bound on one JWKS fetch (connect and response). */
+  public final int jwksTimeoutMs;
+  /** An unknown {@code kid} triggers a JWKS refetch at most this often. */
+  public final int jwksMinRefetchMs;
+  /** Refuse tokens without {@code exp} (service-role tokens on the REST API excepted). */
+  public final boolean jwtRequireExp;
   public final String userClaim;
   public final String rolesClaim;
   public final String roomsClaim;
@@ -68,6 +74,9 @@ public final class HeraldConfig {
   public final int sockjsMaxBytesStreaming;
 
   public final int replayUnreadLimit;
+  /** One stored send-many: at most this many rows, and this many bytes (payload x users). */
+  public final int maxBatchRows;
+  public final int maxBatchBytes;
   public final int maxRoomsPerConnection;
   public final int maxConnectionsPerUser;
   public final int maxConnectionsPerNode;
@@ -76,6 +85,8 @@ public final class HeraldConfig {
   public final String presenceSubscribePolicy;
   public final String presenceClaim;
   public final int maxStatusSubscriptions;
+  /** Under subscribe-policy any: user ids one connection may ask the status of per minute. */
+  public final int presenceStatusLookupsPerMinute;
   public final String socketIoPath;
   public final List<String> socketIoNamespaces;
   public final int socketIoPingIntervalMs;
@@ -91,6 +102,8 @@ public final class HeraldConfig {
   public final String pgEmbeddedDataDir;
   /** 0: the embedded server picks a free port. */
   public final int pgEmbeddedPort;
+  /** The embedded server flushes commits to disk (off only for throwaway test databases). */
+  public final boolean pgEmbeddedFsync;
 
   public final int retentionMaxAgeDays;
   public final int retentionMaxPerUser;
@@ -136,6 +149,9 @@ public final class HeraldConfig {
     jwtPublicKeyAlgorithm = oneOf("jwt.public-key-algorithm", List.of("RS256", "ES256"));
     jwksUrl = string("jwt.jwks-url", true);
     jwksRefreshMs = integer("jwt.jwks-refresh-ms", 1000, 86_400_000);
+    jwksTimeoutMs = integer("jwt.jwks-timeout-ms", 100, 600_000);
+    jwksMinRefetchMs = integer("jwt.jwks-min-refetch-ms", 0, 86_400_000);
+    jwtRequireExp = bool("jwt.require-exp");
     userClaim = string("jwt.user-claim", false);
     rolesClaim = string("jwt.roles-claim", false);
     roomsClaim = string("jwt.rooms-claim", false);
@@ -156,6 +172,8 @@ public final class HeraldConfig {
     sseRetryMs = integer("sse.retry-ms", 0, 600_000);
 
     replayUnreadLimit = integer("notifications.replay-unread-limit", 1, 1000);
+    maxBatchRows = integer("notifications.max-batch-rows", 1, 1000);
+    maxBatchBytes = integer("notifications.max-batch-bytes", 1024, 1024 * 1024 * 1024);
     bridgeEnabled = bool("bridge.enabled");
     bridgePath = string("bridge.path", false);
     bridgePingTimeoutMs = integer("bridge.ping-timeout-ms", 1000, 3_600_000);
@@ -173,6 +191,7 @@ public final class HeraldConfig {
     presenceSubscribePolicy = oneOf("presence.subscribe-policy", List.of("any", "claim"));
     presenceClaim = string("presence.claim", false);
     maxStatusSubscriptions = integer("presence.max-subscriptions-per-connection", 1, 100_000);
+    presenceStatusLookupsPerMinute = integer("presence.status-lookups-per-minute", 1, 1_000_000);
     socketIoPath = string("socketio.path", false);
     socketIoNamespaces = list("socketio.namespaces", false);
     socketIoPingIntervalMs = integer("socketio.ping-interval-ms", 100, 3_600_000);
@@ -185,6 +204,7 @@ public final class HeraldConfig {
     pgTimeoutMs = integer("pg.timeout-ms", 100, 600_000);
     pgEmbeddedDataDir = string("pg.embedded-data-dir", false);
     pgEmbeddedPort = integer("pg.embedded-port", 0, 65535);
+    pgEmbeddedFsync = bool("pg.embedded-fsync");
 
     retentionMaxAgeDays = integer("retention.max-age-days", 1, 36_500);
     retentionMaxPerUser = integer("retention.max-per-user", 1, 10_000_000);
@@ -209,6 +229,7 @@ public final class HeraldConfig {
     if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
     }
+    validateJwksUrl();
     if (idleTimeoutMs <= pingIntervalMs) {
       error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
     }
@@ -246,6 +267,41 @@ public final class HeraldConfig {
     if (!errors.isEmpty()) {
       throw new ConfigException("Invalid configuration:\n  " + String.join("\n  ", errors));
     }
+  }
+
+  /**
+   * A JWKS document decides which tokens are genuine, so it is fetched over TLS: plain http only
+   * from this machine (loopback) or in development mode.
+   */
+  private void validateJwksUrl() {
+    if (jwksUrl.isEmpty()) {
+      return;
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(jwksUrl);
+    } catch (java.net.URISyntaxException e) {
+      error("jwt.jwks-url", "is not a URL: '" + jwksUrl + "'");
+      return;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String host = uri.getHost() == null ? "" : uri.getHost();
+    if (scheme.equals("https") && !host.isEmpty()) {
+      return;
+    }
+    if (scheme.equals("http") && !host.isEmpty()) {
+      if (devMode || isLoopback(host)) {
+        return;
+      }
+      error("jwt.jwks-url", "must be https:// (http:// is accepted only for a loopback host or in dev-mode), got '" + jwksUrl + "'");
+      return;
+    }
+    error("jwt.jwks-url", "must be an https:// URL, got '" + jwksUrl + "'");
+  }
+
+  private static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
   }
 
   private void validatePush() {
