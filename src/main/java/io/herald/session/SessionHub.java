@@ -51,6 +51,18 @@ public final class SessionHub {
     return expiry.computeIfAbsent(eventLoop, ExpiryTimers::new);
   }
 
+  /**
+   * Counts a connection that has no session yet toward the node limit (an Engine.IO connection
+   * before its namespace CONNECT); {@link #releaseConnection} undoes it.
+   */
+  public void reserveConnection() {
+    connections.incrementAndGet();
+  }
+
+  public void releaseConnection() {
+    connections.decrementAndGet();
+  }
+
   /** True when this node holds its maximum of connections: new ones are refused (1013). */
   public boolean full() {
     return connections.get() >= config.maxConnectionsPerNode;

@@ -15,6 +15,13 @@ public interface Transport {
   /** For logs and stats: "websocket", "sockjs", ... */
   String kind();
 
+  /**
+   * The session's catch-up failed: stored items may be missing before the live ones that follow. A
+   * transport whose client advances its resume cursor by itself (SSE's {@code Last-Event-ID}) must
+   * stop advancing it, so that the next connection still asks from the old cursor.
+   */
+  default void replayFailed() {}
+
   /** The Socket.IO namespace this connection belongs to, or null for other transports. */
   default String namespace() {
     return null;

@@ -37,9 +37,14 @@ public final class BridgeEndpoint {
   public static void mount(Vertx vertx, Router router, SessionHub hub, HeraldConfig config) {
     BridgeEndpoint endpoint = new BridgeEndpoint(vertx, hub, config);
     String path = config.bridgePath + "/*";
+    // SockJS's raw WebSocket endpoint (no SockJS framing, binary frames) is not offered: the stock
+    // client never uses it, and it is not tested.
+    SockJSEndpoint.refuseRawWebSocket(router, config.bridgePath, "the event-bus bridge speaks SockJS at "
+        + config.bridgePath + " (use @vertx/eventbus-bridge-client.js); for a plain WebSocket use " + config.wsPath);
     // The XHR transports post message batches: bounded like a WebSocket message.
     router.post(path).handler(BodyHandler.create(false).setBodyLimit(Math.max(config.maxFrameBytes * 4, 65536)));
-    SockJSHandlerOptions options = new SockJSHandlerOptions()
+    // The transport set of /sockjs (no JSONP or htmlfile), with the bridge's heartbeat.
+    SockJSHandlerOptions options = SockJSEndpoint.options(config)
         .setRegisterWriteHandler(false) // no event-bus consumer per socket either
         .setHeartbeatInterval(config.pingIntervalMs);
     // The same vertx-web SockJS fixes as /sockjs: one poll per session at a time, Connection: close.

@@ -382,15 +382,15 @@ public final class BridgeTransport implements Transport {
   }
 
   /**
-   * Queues an envelope unless the client already has {@code ws.max-outbound-queue-bytes} (counted
-   * in characters) written and not yet flushed to it. SockJS's own queue bound does not hold over
+   * Queues an envelope unless the client already has {@code ws.max-outbound-queue-bytes} (UTF-8
+   * bytes) written and not yet flushed to it. SockJS's own queue bound does not hold over
    * its WebSocket transport, so the bound is kept here, from the write completions.
    */
   private boolean offer(String envelope) {
     if (queuedChars >= maxQueuedChars) {
       return false;
     }
-    int n = envelope.length();
+    int n = OutboundBytes.utf8Length(envelope);
     queuedChars += n;
     socket.write(envelope).onComplete(ar -> queuedChars -= n);
     return true;

@@ -43,17 +43,22 @@ public final class SockJSEndpoint {
   public static void mount(Vertx vertx, Router router, SessionHub hub, HeraldConfig config) {
     // SockJS also serves a raw WebSocket at /sockjs/websocket, without SockJS framing: that is
     // what /ws is (and SockJS would read binary frames there as text), so it is not offered.
-    router.route(PATH + "/websocket").handler(ctx -> ctx.response().setStatusCode(404)
-        .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject()
-            .put("code", ErrorCode.NOT_FOUND.name())
-            .put("message", "for a plain WebSocket use " + config.wsPath)).encode()));
+    refuseRawWebSocket(router, PATH, "for a plain WebSocket use " + config.wsPath);
     // xhr_send needs a parsed body; it is bounded like a WebSocket frame on /ws (over it: 413).
     router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(maxMessageBytes(config)));
     guardSessionRequests(vertx, router, PATH);
     SockJSHandlerOptions options = options(config);
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, options)
         .socketHandler(sock -> accept(vertx, hub, config, sock)));
+  }
+
+  /** Answers SockJS's raw WebSocket path under {@code basePath} with 404 and {@code message}. */
+  static void refuseRawWebSocket(Router router, String basePath, String message) {
+    router.route(basePath + "/websocket").handler(ctx -> ctx.response().setStatusCode(404)
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", new JsonObject()
+            .put("code", ErrorCode.NOT_FOUND.name())
+            .put("message", message)).encode()));
   }
 
   /**

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Outbound bound. SockJS counts only the messages waiting for the client's next poll; once a
  *       websocket or streaming response takes them they leave its count, even when the client does
- *       not read. So this transport counts every frame (in characters) until the network has taken
- *       it, and reports a full queue past {@code maxQueued}.
+ *       not read. So this transport counts every frame (in UTF-8 bytes) until the network has taken
+ *       it, and reports a full queue past {@code maxQueued}. SockJS's own
+ *       {@code writeQueueFull()} is not asked: over its WebSocket transport it is Vert.x's, which
+ *       counts messages (full at 16) when the socket runs on another event loop.
  *   <li>Close. SockJS always closes with 3000 "Go away!" and drops the messages a polling client has
  *       not fetched yet. So {@link #close} first sends a {@code close} frame carrying the
  *       {@code /ws} close code and reason, and closes the SockJS session only once that frame (and
@@ -39,7 +41,7 @@ public final class SockJSTransport implements Transport {
   private final SockJSSocket sock;
   private final int maxQueued;
   private final long flushTimeoutMs;
-  /** Characters written and not yet taken by the network (or the client's poll). */
+  /** Bytes (UTF-8) written and not yet taken by the network (or the client's poll). */
   private int queued;
   private Future<Void> lastWrite = Future.succeededFuture();
   /** close() was called: later writes are dropped, the SockJS session closes once flushed. */
@@ -52,7 +54,6 @@ public final class SockJSTransport implements Transport {
     this.sock = sock;
     this.maxQueued = maxQueued;
     this.flushTimeoutMs = flushTimeoutMs;
-    sock.setWriteQueueMaxSize(maxQueued);
     sock.exceptionHandler(err -> log.debug("SockJS session error", err)); // the close event follows
   }
 
@@ -75,7 +76,7 @@ public final class SockJSTransport implements Transport {
     if (closing || closed) {
       return true; // nothing more goes out; not the client's fault
     }
-    if (queued >= maxQueued || sock.writeQueueFull()) {
+    if (queued >= maxQueued) {
       return false;
     }
     send(frame);
@@ -114,7 +115,7 @@ public final class SockJSTransport implements Transport {
   }
 
   private void send(String frame) {
-    int size = frame.length();
+    int size = OutboundBytes.utf8Length(frame);
     queued += size;
     lastWrite = sock.write(frame).onComplete(ar -> queued -= size);
   }

@@ -92,12 +92,11 @@ public final class SseEndpoint {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no");
-    response.setWriteQueueMaxSize(config.maxOutboundQueueBytes);
     HttpConnection connection = ctx.request().connection();
     boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
     // The stream stays open through its heartbeats (the server's idle timeout counts writes too);
     // the connection ends with the stream rather than lingering as an idle keep-alive one.
-    SseTransport transport = new SseTransport(response, http1 ? connection::close : () -> { });
+    SseTransport transport = new SseTransport(response, config.maxOutboundQueueBytes, http1 ? connection::close : () -> { });
     streams.add(transport);
     Session[] session = {null};
     response.exceptionHandler(err -> { }); // the close handler follows

@@ -20,15 +20,22 @@ public final class SseTransport implements Transport {
   static final String HEARTBEAT = ": ping\n\n";
 
   private final HttpServerResponse response;
+  private final OutboundBytes outbound;
   private boolean ended;
+  /**
+   * The catch-up failed: live events go out without {@code id:}, so the browser's Last-Event-ID
+   * stays at the old cursor and its next connection replays what this one could not.
+   */
+  private boolean cursorFrozen;
   /** The event last written: an 'error' or 'reconnect' already tells the client why the stream ends. */
   private String lastEvent;
   private final Runnable afterEnd;
   private Runnable onEnded = () -> { };
 
   /** {@code afterEnd} runs once the end of the stream is written (the endpoint closes the connection). */
-  SseTransport(HttpServerResponse response, Runnable afterEnd) {
+  SseTransport(HttpServerResponse response, int maxOutboundQueueBytes, Runnable afterEnd) {
     this.response = response;
+    this.outbound = new OutboundBytes(maxOutboundQueueBytes);
     this.afterEnd = afterEnd;
   }
 
@@ -47,13 +54,22 @@ public final class SseTransport implements Transport {
     if ("connected".equals(event)) {
       return true;
     }
-    if (response.writeQueueFull()) {
+    if (outbound.full()) {
       return false;
     }
-    Long id = f.getLong("notificationId");
-    response.write(event(event, id, Json.encode(f.getValue("data"))));
+    Long id = cursorFrozen ? null : f.getLong("notificationId");
+    writeChunk(event(event, id, Json.encode(f.getValue("data"))));
     lastEvent = event;
     return true;
+  }
+
+  @Override
+  public void replayFailed() {
+    cursorFrozen = true;
+  }
+
+  private void writeChunk(String chunk) {
+    outbound.track(OutboundBytes.utf8Length(chunk), response.write(chunk));
   }
 
   /**
@@ -70,7 +86,7 @@ public final class SseTransport implements Transport {
     if (!response.closed()) {
       if (!"error".equals(lastEvent) && !"reconnect".equals(lastEvent)) {
         JsonObject data = new JsonObject().put("reason", reason).put("code", code);
-        response.write(event("reconnect", null, data.encode()));
+        writeChunk(event("reconnect", null, data.encode()));
       }
       response.end().onComplete(ar -> afterEnd.run());
     }
@@ -84,8 +100,8 @@ public final class SseTransport implements Transport {
 
   /** Writes a heartbeat comment unless the stream ended or its queue is full (then data is pending anyway). */
   void heartbeat() {
-    if (!ended && !response.closed() && !response.writeQueueFull()) {
-      response.write(HEARTBEAT);
+    if (!ended && !response.closed() && !outbound.full()) {
+      writeChunk(HEARTBEAT);
     }
   }
 

@@ -12,19 +12,20 @@ import io.vertx.core.http.ServerWebSocket;
  */
 public final class WebSocketTransport implements Transport {
   private final ServerWebSocket ws;
+  private final OutboundBytes outbound;
   private Session session;
   /** When the client last sent anything (a frame or a pong), for the gateway's idle check. */
   private volatile long lastRead = System.currentTimeMillis();
 
-  private WebSocketTransport(ServerWebSocket ws) {
+  private WebSocketTransport(ServerWebSocket ws, int maxOutboundQueueBytes) {
     this.ws = ws;
+    this.outbound = new OutboundBytes(maxOutboundQueueBytes);
   }
 
   /** Wraps an accepted WebSocket and hands it to a new session. */
   public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken,
       String lastNotificationId, int maxOutboundQueueBytes) {
-    ws.setWriteQueueMaxSize(maxOutboundQueueBytes);
-    WebSocketTransport transport = new WebSocketTransport(ws);
+    WebSocketTransport transport = new WebSocketTransport(ws, maxOutboundQueueBytes);
     transport.session = hub.open(transport);
     ws.textMessageHandler(transport::onText);
     ws.binaryMessageHandler(transport::onBinary);
@@ -64,17 +65,21 @@ public final class WebSocketTransport implements Transport {
     }
     if (System.currentTimeMillis() - lastRead > idleTimeoutMs) {
       ws.close((short) 1001, "idle");
-    } else if (!ws.writeQueueFull()) {
+    } else if (!outbound.full()) {
       ws.writePing(Buffer.buffer());
     }
   }
 
+  /** Writes unless {@code ws.max-outbound-queue-bytes} are already waiting; a closed socket drops it. */
   @Override
   public boolean write(String frame) {
-    if (ws.isClosed() || ws.writeQueueFull()) {
-      return ws.isClosed();
+    if (ws.isClosed()) {
+      return true;
     }
-    ws.writeTextMessage(frame);
+    if (outbound.full()) {
+      return false;
+    }
+    outbound.track(OutboundBytes.utf8Length(frame), ws.writeTextMessage(frame));
     return true;
   }
 

@@ -122,7 +122,17 @@ public final class EngineIoServer {
       error(ctx.response(), 400, 1, "Session ID unknown");
       return;
     }
-    req.toWebSocket().onSuccess(ws -> session.context.runOnContext(v -> session.probe(ws)));
+    req.toWebSocket().onSuccess(ws -> {
+      // The upgrade usually runs on another event loop than the session: the socket is paused
+      // until the session has set its handlers, or the client's "2probe" could arrive before them
+      // and be lost (the client then waits for "3probe" forever and never upgrades).
+      ws.pause();
+      io.vertx.core.Context socketContext = vertx.getOrCreateContext();
+      session.context.runOnContext(v -> {
+        session.probe(ws);
+        socketContext.runOnContext(w -> ws.resume());
+      });
+    });
   }
 
   private EngineIoSession create(HttpServerRequest req) {
@@ -135,9 +145,15 @@ public final class EngineIoServer {
     return session;
   }
 
+  /**
+   * A handshake is refused (503, so the client retries, possibly on another node) while the node
+   * drains or holds its maximum of connections: an Engine.IO connection counts toward
+   * {@code limits.max-connections-per-node} from its handshake on, authenticated or not.
+   */
   private boolean refuseWhenDraining(HttpServerResponse resp) {
-    if (hub.state().draining()) {
-      resp.setStatusCode(503).putHeader("Retry-After", "1").end();
+    if (hub.state().draining() || hub.full()) {
+      resp.setStatusCode(503).putHeader("Retry-After", "1");
+      error(resp, 503, 0, hub.state().draining() ? "server shutting down" : "this node is at its connection limit; try again");
       return true;
     }
     return false;
@@ -152,13 +168,20 @@ public final class EngineIoServer {
     if (origin == null) {
       return;
     }
-    if (config.socketIoCorsOrigins.contains("*") || config.socketIoCorsOrigins.contains(origin)) {
+    if (config.socketIoCorsOrigins.contains(origin)) {
+      // A configured origin may send credentials (cookies): it is named, never reflected blindly.
       resp.putHeader("Access-Control-Allow-Origin", origin)
           .putHeader("Access-Control-Allow-Credentials", "true")
-          .putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-          .putHeader("Access-Control-Allow-Headers", "Authorization, Content-Type")
           .putHeader("Vary", "Origin");
+    } else if (config.socketIoCorsOrigins.contains("*")) {
+      // Any origin, without credentials: a page elsewhere can open a connection with a token it
+      // holds, but never ride on a user's cookies.
+      resp.putHeader("Access-Control-Allow-Origin", "*");
+    } else {
+      return;
     }
+    resp.putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        .putHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
   }
 
   /** Engine.IO's error body: {@code {"code","message"}}. */

@@ -1,5 +1,6 @@
 package io.herald.gateway.transport.socketio;
 
+import io.herald.gateway.transport.OutboundBytes;
 import io.herald.protocol.ErrorCode;
 import io.herald.session.Session;
 import io.vertx.core.Context;
@@ -33,11 +34,21 @@ final class EngineIoSession {
   private final String queryToken;
   private final Map<String, SocketIoNamespace> namespaces = new HashMap<>();
   private final ArrayDeque<String> queue = new ArrayDeque<>();
-  private long queuedBytes;
+  /** Bytes waiting for the client: in {@link #queue} (polling) or written to the WebSocket and not yet sent. */
+  private final OutboundBytes outbound;
   private HttpServerResponse pendingPoll;
   private ServerWebSocket ws;
   private ServerWebSocket probing;
+  /** The probe was answered ({@code 3probe}): polls are answered at once until the client switches. */
+  private boolean probeAnswered;
   private long pingTimer = -1;
+  /** Closes the connection when no namespace is connected within {@code ws.auth-timeout-ms}. */
+  private long connectTimer = -1;
+  /**
+   * This connection holds one of the node's connection slots while it has no namespace session (a
+   * namespace session holds its own), so unauthenticated connections count toward the node limit.
+   */
+  private boolean holdsSlot;
   private long lastPong = System.currentTimeMillis();
   private boolean closed;
   /** Binary attachments announced by refused binary packets, still to be swallowed. */
@@ -50,6 +61,38 @@ final class EngineIoSession {
     this.sid = sid;
     this.headerToken = headerToken;
     this.queryToken = queryToken;
+    this.outbound = new OutboundBytes(server.config.maxOutboundQueueBytes);
+    server.hub.reserveConnection();
+    holdsSlot = true;
+    armConnectTimer();
+  }
+
+  /**
+   * A connection must connect a namespace (authenticate) within {@code ws.auth-timeout-ms}, as
+   * Socket.IO's {@code connectTimeout}: from the handshake, and again whenever its last namespace ends.
+   */
+  private void armConnectTimer() {
+    int ms = server.config.authTimeoutMs;
+    connectTimer = vertx.setTimer(ms, t -> {
+      connectTimer = -1;
+      if (namespaces.isEmpty()) {
+        close("no namespace connected within " + ms + " ms");
+      }
+    });
+  }
+
+  private void cancelConnectTimer() {
+    if (connectTimer >= 0) {
+      vertx.cancelTimer(connectTimer);
+      connectTimer = -1;
+    }
+  }
+
+  private void releaseSlot() {
+    if (holdsSlot) {
+      holdsSlot = false;
+      server.hub.releaseConnection();
+    }
   }
 
   /** The open packet; then pings every pingInterval, and a client silent for longer than interval + timeout is closed. */
@@ -76,7 +119,7 @@ final class EngineIoSession {
   void useWebSocket(ServerWebSocket socket) {
     ws = socket;
     wire(socket);
-    socket.writeTextMessage(openPacket(false));
+    write(socket, openPacket(false));
   }
 
   /** A polling client probes a WebSocket: "2probe" -> "3probe", then "5" switches to it. */
@@ -91,13 +134,15 @@ final class EngineIoSession {
       if (ws == socket) {
         onPacket(text); // dispatched before the switch below replaced this handler
       } else if (text.equals("2probe")) {
-        socket.writeTextMessage("3probe");
+        write(socket, "3probe");
+        probeAnswered = true;
         if (pendingPoll != null) {
           respond(pendingPoll, "6"); // lets the client's pending poll return so it can upgrade
           pendingPoll = null;
         }
       } else if (text.equals("5")) {
         probing = null;
+        probeAnswered = false;
         ws = socket;
         wire(socket);
         flushToWebSocket();
@@ -108,6 +153,7 @@ final class EngineIoSession {
     socket.closeHandler(v -> onContext(() -> {
       if (probing == socket) {
         probing = null;
+        probeAnswered = false;
       } else if (ws == socket) {
         close("transport closed");
       }
@@ -124,7 +170,6 @@ final class EngineIoSession {
   }
 
   private void wire(ServerWebSocket socket) {
-    socket.setWriteQueueMaxSize(server.config.maxOutboundQueueBytes);
     socket.textMessageHandler(text -> onContext(() -> onPacket(text)));
     socket.binaryMessageHandler(b -> onContext(this::onBinary));
     socket.closeHandler(v -> onContext(() -> close("transport closed")));
@@ -144,6 +189,12 @@ final class EngineIoSession {
     if (pendingPoll != null) {
       EngineIoServer.error(response, 400, 3, "Bad request");
       close("overlapping polls");
+      return;
+    }
+    if (probeAnswered && queue.isEmpty()) {
+      // The client is switching to the WebSocket: it cannot send "5" until this poll returns, so a
+      // poll held until the next ping would stall the upgrade for a whole ping interval.
+      respond(response, "6");
       return;
     }
     response.closeHandler(v -> {
@@ -242,7 +293,14 @@ final class EngineIoSession {
     if (namespaces.containsKey(nsp)) {
       return;
     }
+    // The namespace session takes a slot of its own: this connection's slot is handed over first,
+    // so that the check below does not count the connection twice.
+    releaseSlot();
     if (server.hub.full()) {
+      if (namespaces.isEmpty()) {
+        server.hub.reserveConnection();
+        holdsSlot = true;
+      }
       sendMessage(SocketIoPacket.encode(SocketIoPacket.CONNECT_ERROR, nsp, null, new JsonObject()
           .put("message", "this node is at its connection limit; try again")
           .put("data", new JsonObject().put("code", ErrorCode.UNAVAILABLE.name()))));
@@ -255,6 +313,7 @@ final class EngineIoSession {
     Object last = auth.getValue("lastNotificationId");
     SocketIoNamespace ns = new SocketIoNamespace(this, nsp);
     namespaces.put(nsp, ns);
+    cancelConnectTimer();
     Session session = server.hub.open(ns);
     ns.attach(session);
     session.start(token, last == null ? null : last.toString());
@@ -300,17 +359,14 @@ final class EngineIoSession {
     if (closed) {
       return true;
     }
-    if (ws != null) {
-      if (ws.writeQueueFull()) {
-        return false;
-      }
-      ws.writeTextMessage(packet);
-      return true;
-    }
-    queuedBytes += packet.length();
-    if (queuedBytes > server.config.maxOutboundQueueBytes) {
+    if (outbound.full()) {
       return false;
     }
+    if (ws != null) {
+      write(ws, packet);
+      return true;
+    }
+    outbound.add(OutboundBytes.utf8Length(packet));
     queue.add(packet);
     if (pendingPoll != null) {
       HttpServerResponse r = pendingPoll;
@@ -322,21 +378,35 @@ final class EngineIoSession {
 
   private void flushTo(HttpServerResponse response) {
     StringBuilder b = new StringBuilder();
+    long bytes = 0;
     while (!queue.isEmpty()) {
       if (b.length() > 0) {
         b.append(SEPARATOR);
       }
-      b.append(queue.poll());
+      String packet = queue.poll();
+      bytes += OutboundBytes.utf8Length(packet);
+      b.append(packet);
     }
-    queuedBytes = 0;
+    outbound.add(-bytes);
     respond(response, b.toString());
   }
 
   private void flushToWebSocket() {
     while (!queue.isEmpty()) {
-      ws.writeTextMessage(queue.poll());
+      String packet = queue.poll();
+      outbound.add(-OutboundBytes.utf8Length(packet));
+      write(ws, packet);
     }
-    queuedBytes = 0;
+  }
+
+  /**
+   * Writes to a WebSocket, counting the bytes until they are sent; a socket that closed meanwhile
+   * (its close event is still on its way to this context) drops the packet quietly.
+   */
+  private void write(ServerWebSocket socket, String packet) {
+    if (!socket.isClosed()) {
+      outbound.track(OutboundBytes.utf8Length(packet), socket.writeTextMessage(packet));
+    }
   }
 
   private static void respond(HttpServerResponse response, String body) {
@@ -355,6 +425,8 @@ final class EngineIoSession {
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
     }
+    cancelConnectTimer();
+    releaseSlot();
     for (SocketIoNamespace ns : List.copyOf(namespaces.values())) {
       ns.clientGone();
     }
@@ -372,6 +444,11 @@ final class EngineIoSession {
   }
 
   void namespaceClosed(SocketIoNamespace ns) {
-    namespaces.remove(ns.namespace(), ns);
+    if (namespaces.remove(ns.namespace(), ns) && namespaces.isEmpty() && !closed) {
+      // Back to an unauthenticated connection: it holds a slot again and must connect in time.
+      server.hub.reserveConnection();
+      holdsSlot = true;
+      armConnectTimer();
+    }
   }
 }

@@ -1,0 +1,68 @@
+package io.herald.gateway.transport;
+
+import io.vertx.core.Future;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * The slow-consumer rule every transport applies: the bytes written to one connection that the
+ * network has not taken yet. A write adds its frame's UTF-8 size and its completion subtracts it,
+ * whatever thread writes and whatever thread completes (a Socket.IO session upgraded to a WebSocket
+ * on another event loop writes across threads). A connection with at least {@code max} bytes
+ * waiting is a slow consumer: the session closes it.
+ *
+ * <p>Vert.x's own {@code writeQueueFull()} is not used: across threads it counts queued
+ * <em>messages</em> (full at 16), so a healthy client that reads was closed by a burst of 17 small
+ * events; on a closed WebSocket it throws.
+ */
+public final class OutboundBytes {
+  private static final AtomicLongFieldUpdater<OutboundBytes> QUEUED =
+      AtomicLongFieldUpdater.newUpdater(OutboundBytes.class, "queued");
+
+  private final long max;
+  private volatile long queued;
+
+  public OutboundBytes(long max) {
+    this.max = max;
+  }
+
+  /** True when {@code max} bytes or more wait: the next write must not be made. */
+  public boolean full() {
+    return queued >= max;
+  }
+
+  /** Bytes waiting now. */
+  public long queued() {
+    return queued;
+  }
+
+  /** Counts {@code bytes} until {@code write} completes (either way). */
+  public void track(int bytes, Future<?> write) {
+    QUEUED.addAndGet(this, bytes);
+    write.onComplete(ar -> QUEUED.addAndGet(this, -bytes));
+  }
+
+  /** Counts {@code bytes} that are waiting outside any write (a polling client's queue). */
+  public void add(long bytes) {
+    QUEUED.addAndGet(this, bytes);
+  }
+
+  /** The UTF-8 size of {@code s}, without encoding it. */
+  public static int utf8Length(String s) {
+    int n = s.length();
+    int bytes = n;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          bytes += 1;
+        } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          bytes += 2; // four bytes for the pair's two chars
+          i++;
+        } else {
+          bytes += 2;
+        }
+      }
+    }
+    return bytes;
+  }
+}
