@@ -70,7 +70,7 @@ public final class LocalRooms {
     });
     Future<Void> indexed;
     if (first[0]) {
-      indexed = sequence(room, () -> directory.add(room, nodeId));
+      indexed = sequence(room);
     } else {
       Future<Void> pending = directoryOps.get(room);
       indexed = pending == null ? Future.succeededFuture() : pending;
@@ -109,7 +109,7 @@ public final class LocalRooms {
     if (!last[0]) {
       return Future.succeededFuture();
     }
-    Future<Void> removed = sequence(room, () -> directory.remove(room, nodeId))
+    Future<Void> removed = sequence(room)
         .onFailure(err -> log.warn("room directory remove failed for {}: {}", room, err.toString()));
     return onCallerContext(removed.otherwiseEmpty());
   }
@@ -140,7 +140,7 @@ public final class LocalRooms {
     return directory.addAll(snapshot, nodeId).andThen(ar -> {
       for (String room : snapshot) {
         if (!rooms.containsKey(room)) {
-          sequence(room, () -> rooms.containsKey(room) ? Future.succeededFuture() : directory.remove(room, nodeId));
+          sequence(room);
         }
       }
     });
@@ -156,7 +156,17 @@ public final class LocalRooms {
     return (Set<Session>) members;
   }
 
-  private Future<Void> sequence(String room, Supplier<Future<Void>> op) {
+  /**
+   * Queues a directory update for {@code room} behind the ones already queued, and makes it bring
+   * the directory to the room's local state <em>when it runs</em>: listed while the room has a
+   * member here, unlisted once it has none. A first join and a last leave on two event loops can
+   * queue their updates in either order (each decides "first" or "last" in one step and queues in
+   * another); an update that read its own intent instead would let a late "remove" unlist a room
+   * that a member joined meanwhile. Whatever the order, the last update queued runs after the last
+   * membership change and leaves the directory right.
+   */
+  private Future<Void> sequence(String room) {
+    Supplier<Future<Void>> op = () -> rooms.containsKey(room) ? directory.add(room, nodeId) : directory.remove(room, nodeId);
     @SuppressWarnings("unchecked")
     Future<Void>[] mine = new Future[1];
     directoryOps.compute(room, (k, prev) -> mine[0] = prev == null ? op.get() : prev.transform(ar -> op.get()));

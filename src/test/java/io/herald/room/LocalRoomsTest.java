@@ -26,6 +26,8 @@ class LocalRoomsTest {
   private final Vertx vertx = Vertx.vertx();
   /** The directory calls, in order: "+room" and "-room". */
   private final List<String> directoryCalls = new ArrayList<>();
+  /** The rooms the directory lists this node for, as the calls left them. */
+  private final Set<String> listed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final LocalRooms rooms = new LocalRooms(vertx, "node-1", new RecordingDirectory());
   private final SessionHub hub;
 
@@ -81,6 +83,38 @@ class LocalRoomsTest {
     assertThat(directoryCalls).containsExactly("+r");
   }
 
+  @Test
+  @DisplayName("a last leave and a first join racing on two threads leave the room listed in the directory")
+  void leaveAndJoinRace() throws Exception {
+    Session a = hub.open(new NoTransport());
+    Session b = hub.open(new NoTransport());
+    await(rooms.join(a, "race"));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 3000; round++) {
+        // Alternately a leaves while b joins, and b leaves while a joins: one member at the end.
+        Session leaving = round % 2 == 0 ? a : b;
+        Session joining = round % 2 == 0 ? b : a;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.Future<Future<Void>> left = pool.submit(() -> {
+          start.await();
+          return rooms.leave(leaving, "race");
+        });
+        java.util.concurrent.Future<Future<Void>> joined = pool.submit(() -> {
+          start.await();
+          return rooms.join(joining, "race");
+        });
+        await(left.get(5, TimeUnit.SECONDS));
+        await(joined.get(5, TimeUnit.SECONDS));
+        await(rooms.settled());
+        assertThat(rooms.members("race")).containsExactly(joining);
+        assertThat(listed).as("listed after round %d", round).contains("race");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static void await(Future<Void> f) throws Exception {
     f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
@@ -89,12 +123,14 @@ class LocalRoomsTest {
     @Override
     public synchronized Future<Void> add(String room, String nodeId) {
       directoryCalls.add("+" + room);
+      listed.add(room);
       return Future.succeededFuture();
     }
 
     @Override
     public synchronized Future<Void> remove(String room, String nodeId) {
       directoryCalls.add("-" + room);
+      listed.remove(room);
       return Future.succeededFuture();
     }
 
