@@ -59,6 +59,11 @@ public final class RoomPolicy {
     }
   }
 
+  /** Whether {@code who} may be in {@code room} (a well-formed name): the check {@link #checkJoin} makes. */
+  public boolean allows(Principal who, String room) {
+    return mayJoin(who, room);
+  }
+
   boolean mayJoin(Principal who, String room) {
     String prefix = prefix(room);
     if (prefix.equals(INTERNAL_PREFIX)) {

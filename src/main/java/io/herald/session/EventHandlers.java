@@ -172,13 +172,39 @@ public final class EventHandlers {
       if (!p.userId().equals(s.principal().userId())) {
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "token is for another user"));
       }
+      if (hub.config.jwtRequireExp && p.expiresAt() <= 0) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "token has no 'exp' claim (jwt.require-exp)"));
+      }
       long current = s.principal().expiresAt();
       if (current > 0 && (p.expiresAt() == 0 ? false : p.expiresAt() <= current)) {
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "token does not expire later than the current one"));
       }
       s.refreshed(p);
+      leaveRevokedRooms(s);
       return ok("token-refreshed", new JsonObject().put("expiresAt", p.expiresAt() == 0 ? null : p.expiresAt()));
     });
+  }
+
+  /**
+   * After a token refresh, the session leaves every room the new token no longer grants (a named
+   * room its rooms claim stopped matching, a status subscription its presence claim stopped
+   * allowing), each with a {@code left-room} event naming the room and why. The personal room stays.
+   */
+  private void leaveRevokedRooms(Session s) {
+    String personal = RoomPolicy.userRoom(s.principal().userId());
+    for (String room : s.roomsSnapshot()) {
+      if (room.equals(personal)) {
+        continue;
+      }
+      boolean granted = RoomPolicy.isInternal(room)
+          ? maySubscribeTo(s, room.substring(PresenceVerticle.STATUS_ROOM_PREFIX.length()))
+          : hub.policy.allows(s.principal(), room);
+      if (!granted) {
+        s.leave(room);
+        s.send(Frame.encode("left-room", new JsonObject().put("room", room)
+            .put("reason", "the refreshed token no longer grants this room"), null, null));
+      }
+    }
   }
 
   /** Most user ids one get-online-status may ask about. */
@@ -199,6 +225,7 @@ public final class EventHandlers {
       }
       ids.add(o.toString());
     }
+    checkLookupBudget(s, ids.size());
     return presence(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", ids))
         .map(reply -> new Reply("online-status", new JsonObject().put("status", reply.getJsonObject("status"))));
   }
@@ -208,6 +235,7 @@ public final class EventHandlers {
     if (!maySubscribeTo(s, user)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to subscribe to the status of " + user);
     }
+    checkLookupBudget(s, 1);
     return s.join(PresenceVerticle.statusRoom(user))
         .compose(v -> presence(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(user))))
         .map(reply -> new Reply("subscribed", new JsonObject().put("userId", user)
@@ -229,6 +257,18 @@ public final class EventHandlers {
     return io.herald.routing.RoutingVerticle.roomMembers(hub.vertx, hub.directory, room)
         .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room presence unavailable")))
         .map(users -> new Reply("room-presence", new JsonObject().put("room", room).put("users", new JsonArray(users))));
+  }
+
+  /**
+   * Under {@code presence.subscribe-policy: any}, anyone may ask about anyone: each connection gets
+   * a budget of status look-ups per minute (one per user id asked about, subscriptions included),
+   * so a client cannot map who is online across the whole user base.
+   */
+  private void checkLookupBudget(Session s, int lookups) {
+    if (hub.config.presenceSubscribePolicy.equals("any") && !s.takeStatusLookups(lookups)) {
+      throw new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + hub.config.presenceStatusLookupsPerMinute
+          + " status look-ups per minute (presence.status-lookups-per-minute)");
+    }
   }
 
   private boolean maySubscribeTo(Session s, String user) {

@@ -13,6 +13,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -41,6 +42,8 @@ public final class Session {
   private final RoomSet rooms = new RoomSet();
   /** Made at the first client event (a bucket starts full, so that is the same as at open). */
   private TokenBucket bucket;
+  /** Status look-ups left this minute (presence.status-lookups-per-minute); made at the first one. */
+  private TokenBucket statusLookups;
   private State state = State.AUTHENTICATING;
   private Principal principal;
   private long authTimer = -1;
@@ -53,6 +56,9 @@ public final class Session {
   /** Frames that arrived while the token was being verified; replayed once the session opens. */
   private java.util.ArrayDeque<String> early;
   private static final int MAX_EARLY_FRAMES = 16;
+  /** Stands in {@link #early} for a frame over {@code ws.max-frame-bytes} (compared by identity). */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  private static final String TOO_LARGE = new String("<frame too large>");
   /** Stored items replayed per store request. */
   private static final int REPLAY_PAGE = 1000;
   /** Live frames held back while the session catches up; more means the client cannot keep up. */
@@ -127,6 +133,9 @@ public final class Session {
     if (state == State.CLOSED) {
       return;
     }
+    // The size limit applies before anything is kept: frames that wait for authentication are held
+    // as a marker when too large, and answered PAYLOAD_TOO_LARGE in their turn.
+    boolean tooLarge = text != TOO_LARGE && tooLarge(text);
     if (authPending) {
       if (early == null) {
         early = new java.util.ArrayDeque<>(4);
@@ -135,10 +144,10 @@ public final class Session {
         refuse("too many frames before authentication completed");
         return;
       }
-      early.add(text);
+      early.add(tooLarge ? TOO_LARGE : text);
       return;
     }
-    if (tooLarge(text)) {
+    if (tooLarge || text == TOO_LARGE) {
       if (state == State.AUTHENTICATING) {
         refuse("first frame must be a small auth frame");
       } else {
@@ -336,6 +345,22 @@ public final class Session {
     }
   }
 
+  /**
+   * Takes {@code n} status look-ups from this connection's budget; false (nothing taken) when the
+   * budget of this minute is spent.
+   */
+  boolean takeStatusLookups(int n) {
+    if (statusLookups == null) {
+      statusLookups = new TokenBucket(hub.config.presenceStatusLookupsPerMinute, System.nanoTime());
+    }
+    return statusLookups.tryTake(n, System.nanoTime());
+  }
+
+  /** Every room the session is in (the personal room and status subscriptions included). */
+  java.util.List<String> roomsSnapshot() {
+    return rooms.snapshot();
+  }
+
   /** Named rooms joined (not the personal room or status subscriptions). */
   int namedRooms() {
     String personal = RoomPolicy.userRoom(principal.userId());
@@ -390,6 +415,12 @@ public final class Session {
   }
 
   private void open(Principal p, Object requestId) {
+    if (hub.config.jwtRequireExp && p.expiresAt() <= 0) {
+      // A service-role token without exp is accepted on the REST API, but never holds a connection.
+      authPending = false;
+      refuse("token has no 'exp' claim (jwt.require-exp)");
+      return;
+    }
     if (authTimer >= 0) {
       hub.vertx.cancelTimer(authTimer);
       authTimer = -1;
@@ -406,6 +437,11 @@ public final class Session {
       if (admitted.failed()) {
         boolean tooMany = admitted.cause() instanceof ReplyException re
             && re.failureCode() == io.herald.presence.PresenceVerticle.TOO_MANY_CONNECTIONS;
+        if (admitted.cause() instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT) {
+          // The admission may still complete after this gave up: undo it (the reconciliation
+          // catches one that lands after this disconnect).
+          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who);
+        }
         transport.write(Frame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
             tooMany ? admitted.cause().getMessage() : "presence unavailable; retry", requestId));
         cleanup();
@@ -474,12 +510,13 @@ public final class Session {
     }
     String user = principal.userId();
     Future<Long> replayed = resumeAfter != null
-        ? replayAfter(user, resumeAfter)
+        ? resumeFrom(user, resumeAfter)
         : hub.store.unread(user, hub.config.replayUnreadLimit).map(this::sendStored);
     replayed
         .andThen(ar -> {
           if (ar.failed()) {
             send(Frame.error(storeCode(ar.cause()), "could not replay stored notifications; reconnect later", null));
+            transport.replayFailed();
           }
           replayedUpTo = ar.succeeded() ? ar.result() : -1;
         })
@@ -500,17 +537,33 @@ public final class Session {
   }
 
   /**
+   * Replays after the client's cursor; completes with the id up to which live copies are
+   * duplicates. That is the last id sent, or the cursor itself when the client already has
+   * everything up to it, but never more than the user's newest id when the replay started: a
+   * cursor from another database, a restore or a buggy client must not mute later notifications.
+   * The newest id is read first, so anything committed after it has a larger id (per-user id order
+   * is commit order) and is delivered live.
+   */
+  private Future<Long> resumeFrom(String user, long cursor) {
+    return hub.store.page(user, null, 1).compose(newest -> {
+      JsonArray items = newest.getJsonArray("items");
+      long newestId = items == null || items.isEmpty() ? -1 : items.getJsonObject(0).getLong("id");
+      return replayAfter(user, cursor, -1).map(sent -> Math.max(sent, Math.min(cursor, newestId)));
+    });
+  }
+
+  /**
    * Sends every stored item after {@code afterId}, a page at a time (each page is written before the
    * next is read, and a client that cannot keep up hits the outbound-queue limit); completes with
-   * the last id sent.
+   * the last id sent ({@code sentUpTo} when none).
    */
-  private Future<Long> replayAfter(String user, long afterId) {
+  private Future<Long> replayAfter(String user, long afterId, long sentUpTo) {
     return hub.store.after(user, afterId, REPLAY_PAGE).compose(items -> {
-      long last = items.isEmpty() ? afterId : sendStored(items);
+      long last = items.isEmpty() ? sentUpTo : sendStored(items);
       if (items.size() < REPLAY_PAGE || state != State.OPEN) {
         return Future.succeededFuture(last);
       }
-      return replayAfter(user, last);
+      return replayAfter(user, last, last);
     });
   }
 

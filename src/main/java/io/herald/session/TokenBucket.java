@@ -18,10 +18,15 @@ final class TokenBucket {
   }
 
   boolean tryTake(long nowNanos) {
+    return tryTake(1, nowNanos);
+  }
+
+  /** Takes {@code n} tokens at once, or none when fewer are left. */
+  boolean tryTake(int n, long nowNanos) {
     tokens = Math.min(capacity, tokens + (nowNanos - last) * refillPerNano);
     last = nowNanos;
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= n) {
+      tokens -= n;
       return true;
     }
     return false;

@@ -9,6 +9,7 @@ import io.herald.test.Http.Response;
 import io.herald.test.TestDatabase;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
+import io.herald.test.SseStream;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -70,6 +71,29 @@ class StoreDownTest {
     JsonArray items = Http.get(port, "/api/notifications", Tokens.user("olga")).json().getJsonArray("items");
     assertThat(items.stream().map(o -> ((JsonObject) o).getString("title")).toList()).containsExactly("after", "before");
     assertThat(Http.get(port, "/api/notifications", Tokens.user("oscar")).json().getJsonArray("items")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an SSE stream whose replay failed sends live stored events without id:, so the browser reconnects from its old cursor")
+  void sseAfterFailedReplay() {
+    int port = node.httpPort();
+    String user = "sara";
+    long first = Http.post(port, "/api/notifications", SERVICE,
+        new JsonObject().put("userId", user).put("title", "first").put("message", "m")).json().getLong("id");
+    Await.result(db.db().stopEmbedded(), 60);
+    try (SseStream s = SseStream.open(port, io.herald.gateway.transport.SseEndpoint.PATH, Tokens.user(user),
+        "Last-Event-ID", Long.toString(first))) {
+      assertThat(s.next("error").data()).contains("could not replay");
+      Await.result(db.db().startEmbedded(), 60);
+      awaitReady(port, true);
+      assertThat(Http.post(port, "/api/notifications", SERVICE,
+          new JsonObject().put("userId", user).put("title", "live").put("message", "m")).status()).isEqualTo(202);
+      SseStream.Event live = s.next("notification");
+      assertThat(new JsonObject(live.data()).getString("title")).isEqualTo("live");
+      assertThat(live.id()).as("the live event's id: field").isNull();
+    } finally {
+      Await.result(db.db().startEmbedded(), 60);
+    }
   }
 
   private static Response post(String title) {
