@@ -134,7 +134,7 @@ public final class HeraldNode {
             new PushStore(database.client(), database.pool(), config.pgTimeoutMs))))
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms)))
-        .compose(id -> vertx.deployVerticle(new RoutingVerticle(nodeId, directory, rooms, hub.registry())))
+        .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);

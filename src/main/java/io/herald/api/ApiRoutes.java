@@ -312,6 +312,8 @@ public final class ApiRoutes {
         .onFailure(err -> {
           if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.BAD_REQUEST) {
             ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, re.getMessage());
+          } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.PAYLOAD_TOO_LARGE) {
+            ApiError.send(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE, re.getMessage());
           } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.STORE_UNAVAILABLE) {
             ApiError.send(ctx, 503, ErrorCode.STORE_UNAVAILABLE,
                 "notification store unavailable; nothing was delivered (after a timeout the row may still have been committed)");

@@ -49,6 +49,14 @@ public final class RoutingVerticle extends VerticleBase {
   public static final int STORE_UNAVAILABLE = 503;
   /** Event-bus failure code when the cluster index cannot be read or the store failed otherwise. */
   public static final int UNAVAILABLE = 500;
+  /** Event-bus failure code for a stored send over notifications.max-batch-rows or -bytes (nothing stored). */
+  public static final int PAYLOAD_TOO_LARGE = 413;
+  /**
+   * After a commit, the reply waits at most this long for the routing (directory reads, unread
+   * counts) to say which items were delivered live: a committed item is never answered with an
+   * error, and routing that takes longer goes on after the reply.
+   */
+  static final long DELIVERY_REPORT_WAIT_MS = 1000;
   static final String ACTION = "action";
   static final String DELIVER = "deliver";
   static final String STATS = "stats";
@@ -56,13 +64,16 @@ public final class RoutingVerticle extends VerticleBase {
   /** Body field (or event-bus header) restricting a delivery to Socket.IO sessions of one namespace. */
   public static final String NAMESPACE = "namespace";
 
+  private final io.herald.config.HeraldConfig config;
   private final String nodeId;
   private final RoomDirectory directory;
   private final LocalRooms rooms;
   private final SessionRegistry sessions;
   private StoreClient store;
 
-  public RoutingVerticle(String nodeId, RoomDirectory directory, LocalRooms rooms, SessionRegistry sessions) {
+  public RoutingVerticle(io.herald.config.HeraldConfig config, String nodeId, RoomDirectory directory, LocalRooms rooms,
+      SessionRegistry sessions) {
+    this.config = config;
     this.nodeId = nodeId;
     this.directory = directory;
     this.rooms = rooms;
@@ -101,7 +112,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       result = action.apply(body);
     } catch (ProtocolException e) {
-      msg.fail(BAD_REQUEST, e.getMessage());
+      msg.fail(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? PAYLOAD_TOO_LARGE : BAD_REQUEST, e.getMessage());
       return;
     } catch (ClassCastException e) {
       msg.fail(BAD_REQUEST, "body must be a JSON object");
@@ -112,6 +123,8 @@ public final class RoutingVerticle extends VerticleBase {
         msg.fail(STORE_UNAVAILABLE, pe.getMessage());
       } else if (err instanceof ProtocolException pe && pe.code() == ErrorCode.BAD_REQUEST) {
         msg.fail(BAD_REQUEST, pe.getMessage());
+      } else if (err instanceof ProtocolException pe && pe.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+        msg.fail(PAYLOAD_TOO_LARGE, pe.getMessage());
       } else {
         log.warn("routing failed: {}", err.toString());
         msg.fail(UNAVAILABLE, "routing failed: " + err.getMessage());
@@ -148,6 +161,7 @@ public final class RoutingVerticle extends VerticleBase {
     Object data = SendRequests.payload(body, "data", false);
     String ns = SendRequests.namespace(body);
     if (persisted(event, body)) {
+      checkBatchSize(userIds.size(), data);
       List<NewNotification> batch = new ArrayList<>(userIds.size());
       userIds.forEach(u -> batch.add(toStore(u, event, data)));
       return storeAndDeliver(batch, ns, priority(data)).map(stored -> {
@@ -170,6 +184,23 @@ public final class RoutingVerticle extends VerticleBase {
       roomsPerNode.forEach((node, rs) -> deliverTo(node, rs, frames));
       return new JsonObject().put("delivered", byRoom.size());
     });
+  }
+
+  /**
+   * One stored send-many writes one row per user in one transaction: it is bounded in rows and in
+   * bytes (the payload times the users) before anything is stored, so a request under the body
+   * limit cannot make the store copy it a thousand times.
+   */
+  private void checkBatchSize(int rows, Object data) {
+    if (rows > config.maxBatchRows) {
+      throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "a stored send-many holds at most " + config.maxBatchRows
+          + " users (notifications.max-batch-rows); split it");
+    }
+    long bytes = (long) rows * io.herald.gateway.transport.OutboundBytes.utf8Length(io.vertx.core.json.Json.encode(data));
+    if (bytes > config.maxBatchBytes) {
+      throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "a stored send-many may store at most " + config.maxBatchBytes
+          + " bytes (notifications.max-batch-bytes); this one is " + rows + " users x its payload = " + bytes + " bytes");
+    }
   }
 
   private static boolean persisted(String event, JsonObject body) {
@@ -206,10 +237,21 @@ public final class RoutingVerticle extends VerticleBase {
       for (StoredNotification item : items) {
         deliveries.add(deliverStored(item, ns, priority));
       }
-      return Future.all(deliveries).map(all -> {
+      // Committed: from here on the answer is a success. It reports what routing found within
+      // DELIVERY_REPORT_WAIT_MS; an item not routed by then counts as not delivered (it is stored
+      // and replayed, and its routing goes on).
+      io.vertx.core.Promise<Void> reported = io.vertx.core.Promise.promise();
+      long timer = vertx.setTimer(DELIVERY_REPORT_WAIT_MS, t -> reported.tryComplete());
+      Future.join(deliveries).onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        reported.tryComplete();
+      });
+      return reported.future().map(v -> {
         List<JsonObject> out = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-          out.add(all.resultAt(i));
+          Future<JsonObject> d = deliveries.get(i);
+          out.add(d.succeeded() ? d.result()
+              : new JsonObject().put("id", items.get(i).id()).put("delivered", false));
         }
         return out;
       });
