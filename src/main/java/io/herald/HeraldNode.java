@@ -133,7 +133,7 @@ public final class HeraldNode {
         .compose(v -> vertx.deployVerticle(new PushVerticle(config,
             new PushStore(database.client(), database.pool(), config.pgTimeoutMs))))
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
-        .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms)))
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, directory, rooms, hub.registry())))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);

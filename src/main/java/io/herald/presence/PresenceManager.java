@@ -184,6 +184,43 @@ final class PresenceManager {
     return noneLeft;
   }
 
+  /**
+   * Compares the connections this node is listed with against its live sessions. An entry whose
+   * session is not live is removed only when it was already a suspect at the previous call (passed
+   * in {@code suspects} as {@code user SEP session}): an admission may have been written while its
+   * session was not registered yet. Returns the users whose last connection this removed (they
+   * need {@link #confirmOffline} after the grace period) and the new suspects.
+   */
+  Reconciled reconcile(String node, java.util.function.Predicate<String> live, Set<String> suspects) {
+    List<String> noneLeft = new ArrayList<>();
+    Set<String> nextSuspects = new HashSet<>();
+    for (String user : Set.copyOf(nodeUsers.get(node))) {
+      UserPresence seen = UserPresence.decode(users.get(user));
+      if (seen == null) {
+        continue;
+      }
+      for (String c : seen.connections()) {
+        if (!c.startsWith(node + SEP)) {
+          continue;
+        }
+        String session = c.substring(node.length() + 1);
+        if (live.test(session)) {
+          continue;
+        }
+        String key = user + SEP + session;
+        if (!suspects.contains(key)) {
+          nextSuspects.add(key);
+        } else if (disconnect(user, node, session) == 0) {
+          noneLeft.add(user);
+        }
+      }
+    }
+    return new Reconciled(noneLeft, nextSuspects);
+  }
+
+  /** What {@link #reconcile} did: users left with no connection, and entries to check again next time. */
+  record Reconciled(List<String> noneLeft, Set<String> suspects) {}
+
   /** Announced status of each user: online from the first connection until the grace period ends. */
   Map<String, Boolean> status(Collection<String> users) {
     Set<String> keys = new HashSet<>(users);

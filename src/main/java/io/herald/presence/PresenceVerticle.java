@@ -9,6 +9,7 @@ import io.herald.protocol.Frame;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomPolicy;
 import io.herald.session.Session;
+import io.herald.session.SessionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -17,8 +18,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -43,14 +46,21 @@ public final class PresenceVerticle extends VerticleBase {
   private final String nodeId;
   private final HazelcastInstance hazelcast;
   private final LocalRooms rooms;
+  private final SessionRegistry sessions;
   private PresenceManager manager;
   private UUID membershipListener;
+  /** Entries found without a live session at the last reconciliation (removed if still so at the next). */
+  private Set<String> suspects = Set.of();
+  /** Disconnects are retried this many times (then the reconciliation removes the entry). */
+  static final int DISCONNECT_ATTEMPTS = 5;
 
-  public PresenceVerticle(HeraldConfig config, String nodeId, HazelcastInstance hazelcast, LocalRooms rooms) {
+  public PresenceVerticle(HeraldConfig config, String nodeId, HazelcastInstance hazelcast, LocalRooms rooms,
+      SessionRegistry sessions) {
     this.config = config;
     this.nodeId = nodeId;
     this.hazelcast = hazelcast;
     this.rooms = rooms;
+    this.sessions = sessions;
   }
 
   /** The internal room whose members receive a user's {@code user_status} events. */
@@ -83,6 +93,9 @@ public final class PresenceVerticle extends VerticleBase {
         }
       }
     });
+    // An admission that completed after its requester gave up, or a disconnect that failed every
+    // attempt, leaves an entry no session will remove: this node checks its own entries.
+    vertx.setPeriodic(config.reconcileIntervalMs, id -> reconcile());
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
     return Future.all(registered);
@@ -117,8 +130,15 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void disconnect(Message<JsonObject> m) {
-    String user = m.body().getString("userId");
-    String session = m.body().getString("sessionId");
+    disconnect(m.body().getString("userId"), m.body().getString("sessionId"), 1);
+  }
+
+  /**
+   * Removes a connection; a failure (the user's lock busy past its bound, Hazelcast unavailable) is
+   * retried with a doubling delay, since a connection entry left behind counts against the user's
+   * limit and shows them online.
+   */
+  private void disconnect(String user, String session, int attempt) {
     blocking(() -> manager.disconnect(user, nodeId, session))
         .onSuccess(remaining -> {
           if (remaining == 0) {
@@ -126,7 +146,36 @@ public final class PresenceVerticle extends VerticleBase {
             vertx.setTimer(Math.max(1, config.presenceGraceMs), t -> confirmOffline(user, nodeId));
           }
         })
-        .onFailure(err -> log.warn("presence disconnect failed for {}: {}", user, err.toString()));
+        .onFailure(err -> {
+          if (attempt < DISCONNECT_ATTEMPTS) {
+            log.warn("presence disconnect failed for {} (attempt {}), retrying: {}", user, attempt, err.toString());
+            vertx.setTimer(1000L << (attempt - 1), t -> disconnect(user, session, attempt + 1));
+          } else {
+            log.warn("presence disconnect failed for {} after {} attempts; the reconciliation will remove it: {}",
+                user, attempt, err.toString());
+          }
+        });
+  }
+
+  /**
+   * Removes this node's presence entries whose session is gone (seen so at two reconciliations in a
+   * row), and takes users left without a connection offline after the grace period.
+   */
+  private void reconcile() {
+    Set<String> live = new HashSet<>();
+    for (Session s : sessions.all()) {
+      live.add(s.id());
+    }
+    Set<String> previous = suspects;
+    blocking(() -> manager.reconcile(nodeId, live::contains, previous))
+        .onSuccess(r -> {
+          suspects = r.suspects();
+          if (!r.noneLeft().isEmpty()) {
+            log.warn("removed presence entries without a live session on this node for {} user(s)", r.noneLeft().size());
+          }
+          r.noneLeft().forEach(user -> vertx.setTimer(Math.max(1, config.presenceGraceMs), t -> confirmOffline(user, nodeId)));
+        })
+        .onFailure(err -> log.warn("presence reconciliation failed: {}", err.toString()));
   }
 
   private void confirmOffline(String user, String node) {

@@ -1,0 +1,81 @@
+package io.herald.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.HeraldNode;
+import io.herald.cluster.Addresses;
+import io.herald.test.Await;
+import io.herald.test.Http;
+import io.herald.test.TestNodes;
+import io.herald.test.TestSocket;
+import io.herald.test.Tokens;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Presence entries nobody will remove: an admission that completed after its requester gave up (a
+ * stalled Hazelcast, a reconnect storm) is exactly a {@code herald.presence.connect} for a session
+ * that never opened. The node that owns such entries removes them itself.
+ */
+@DisplayName("ghost presence entries")
+class GhostPresenceTest {
+  static TestNodes nodes;
+  static HeraldNode node;
+  static final String SERVICE = Tokens.service();
+
+  @BeforeAll
+  static void start() {
+    nodes = new TestNodes();
+    node = nodes.start(Map.of("node.reconcile-interval-ms", 1000, "presence.grace-ms", 0,
+        "limits.max-connections-per-user", 2));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+  }
+
+  @Test
+  @DisplayName("late admissions without a session are removed by the node's reconciliation: the user can connect again and shows offline")
+  void lateAdmissionsRemoved() {
+    String user = "ghosted";
+    for (String session : new String[] {"late-admission-1", "late-admission-2"}) {
+      Await.result(node.vertx().eventBus().request(Addresses.PRESENCE_CONNECT,
+          new JsonObject().put("userId", user).put("sessionId", session)));
+    }
+    // Right now the user is at the limit and shows online with no connection at all.
+    try (TestSocket refused = TestSocket.open(node.httpPort(), "/ws", "Authorization", "Bearer " + Tokens.user(user))) {
+      refused.expectError("TOO_MANY_CONNECTIONS");
+    }
+    assertThat(connected(user)).isTrue();
+    // Two reconciliations (one to suspect, one to remove), then the grace period of 0.
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (connected(user) && System.currentTimeMillis() < deadline) {
+      Await.result(TestSocket.vertx().timer(200));
+    }
+    assertThat(connected(user)).as("online after the reconciliation").isFalse();
+    try (TestSocket a = TestSocket.connect(node.httpPort(), Tokens.user(user));
+        TestSocket b = TestSocket.connect(node.httpPort(), Tokens.user(user))) {
+      assertThat(connected(user)).isTrue();
+      // Live sessions are never taken for ghosts, however many reconciliations pass.
+      long until = System.currentTimeMillis() + 2500;
+      while (System.currentTimeMillis() < until) {
+        Await.result(TestSocket.vertx().timer(250));
+      }
+      assertThat(a.request("ping", new JsonObject()).getString("event")).isEqualTo("pong");
+      assertThat(b.request("ping", new JsonObject()).getString("event")).isEqualTo("pong");
+      assertThat(connected(user)).isTrue();
+      try (TestSocket third = TestSocket.open(node.httpPort(), "/ws", "Authorization", "Bearer " + Tokens.user(user))) {
+        third.expectError("TOO_MANY_CONNECTIONS");
+      }
+    }
+  }
+
+  static boolean connected(String user) {
+    return Http.get(node.httpPort(), "/api/gateway/status/" + user, SERVICE).json().getBoolean("connected");
+  }
+}
