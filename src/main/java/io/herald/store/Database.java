@@ -116,7 +116,10 @@ public final class Database {
               .setCleanDataDirectory(false)
               .setPort(embeddedPort)
               .setPGStartupWait(Duration.ofSeconds(60))
-              // The builder's default is off (faster tests, but a crash may lose recent commits).
+              // The library starts the server with -F (fsync off) and synchronous_commit off: fast
+              // for tests, but an OS crash or power loss could then lose commits Herald answered
+              // 202 for. Both are set explicitly (a later -c wins over -F).
+              .setServerConfig("fsync", config.pgEmbeddedFsync ? "on" : "off")
               .setServerConfig("synchronous_commit", "on")
               .setServerConfig("listen_addresses", "localhost");
           embeddedSettings.forEach(builder::setServerConfig);
