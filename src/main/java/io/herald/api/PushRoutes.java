@@ -170,7 +170,7 @@ public final class PushRoutes {
 
   /** Asks the push verticle; answers 503 itself when it fails, so callers handle success only. */
   private Future<JsonObject> call(RoutingContext ctx, String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body)
+    return vertx.eventBus().<JsonObject>request(address, body, io.herald.cluster.Addresses.LOCAL)
         .map(Message::body)
         .onFailure(err -> {
           if (err instanceof ReplyException re && re.failureCode() == 400) {

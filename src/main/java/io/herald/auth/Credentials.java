@@ -27,7 +27,7 @@ public final class Credentials {
    * unavailable.
    */
   public static Future<Principal> verify(Vertx vertx, String token) {
-    return vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", token))
+    return vertx.eventBus().<JsonObject>request(Addresses.AUTH_VERIFY, new JsonObject().put("token", token), Addresses.LOCAL)
         .map(msg -> Principal.fromJson(msg.body()))
         .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() == AuthVerticle.REFUSED
             ? new AuthException(re.getMessage())

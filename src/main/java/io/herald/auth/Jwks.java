@@ -33,7 +33,8 @@ final class Jwks {
         .setConnectTimeout(timeoutMs)
         .setIdleTimeout(timeoutMs)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
-    Promise<Buffer> body = Promise.promise();
+    // Completes on the caller's context (the auth verticle's), whatever thread the client finishes on.
+    Promise<Buffer> body = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).promise();
     long timer = vertx.setTimer(timeoutMs, t -> body.tryFail("JWKS " + url + " did not answer within " + timeoutMs + " ms"));
     client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
         .compose(req -> req.send())
@@ -52,7 +53,7 @@ final class Jwks {
           }
         });
     return body.future()
-        .eventually(client::close)
+        .andThen(ar -> client.close())
         .compose(b -> {
           try {
             return Future.succeededFuture(usableKeys(url, b));

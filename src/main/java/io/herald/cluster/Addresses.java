@@ -9,6 +9,14 @@ package io.herald.cluster;
  * joining a room never registers anything on the event bus. Auth is node-local.
  */
 public final class Addresses {
+  /**
+   * Delivery options for the node-local addresses (auth, store, presence, push, route-frame): the
+   * message goes straight to this node's consumer. Without them the clustered event bus first asks
+   * the cluster's registry who consumes the address, a Hazelcast read that can stall for the
+   * send timeout (30 s) while members join or leave. Never modify this instance.
+   */
+  public static final io.vertx.core.eventbus.DeliveryOptions LOCAL = new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
   private Addresses() {}
 
   /** Send an event to every socket of one user. Body {userId, event, data}; reply {delivered}. */

@@ -265,7 +265,7 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void route(String room, String frame) {
-    vertx.eventBus().send(Addresses.ROUTE_FRAME, new JsonObject().put("room", room).put("frame", frame));
+    vertx.eventBus().send(Addresses.ROUTE_FRAME, new JsonObject().put("room", room).put("frame", frame), Addresses.LOCAL);
   }
 
   /** Is {@code room} one whose members are told who joins and leaves? */

@@ -288,7 +288,7 @@ public final class RoutingVerticle extends VerticleBase {
       return result.put("delivered", false);
     }).onSuccess(r -> vertx.eventBus().send(Addresses.PUSH_NOTIFY, new JsonObject() // push: fire and forget
         .put("notification", item.toJson()).put("delivered", r.getBoolean("delivered")).put("priority", priority),
-        new DeliveryOptions().setLocalOnly(true)));
+        Addresses.LOCAL));
   }
 
   private Future<JsonObject> sendRoom(JsonObject body) {

@@ -284,7 +284,7 @@ public final class EventHandlers {
   }
 
   private Future<JsonObject> presence(String address, JsonObject body) {
-    return hub.vertx.eventBus().<JsonObject>request(address, body)
+    return hub.vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL)
         .map(io.vertx.core.eventbus.Message::body)
         .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "presence unavailable")));
   }

@@ -341,7 +341,7 @@ public final class Session {
   /** Rooms with a configured prefix tell their members who joins and leaves. */
   private void presenceOfRoom(String address, String room) {
     if (hub.config.presenceRoomPrefixes.contains(RoomPolicy.prefix(room))) {
-      hub.vertx.eventBus().send(address, new JsonObject().put("room", room).put("userId", principal.userId()));
+      hub.vertx.eventBus().send(address, new JsonObject().put("room", room).put("userId", principal.userId()), Addresses.LOCAL);
     }
   }
 
@@ -427,10 +427,10 @@ public final class Session {
     }
     principal = p;
     JsonObject who = new JsonObject().put("userId", p.userId()).put("sessionId", id());
-    hub.vertx.eventBus().request(Addresses.PRESENCE_CONNECT, who).onComplete(admitted -> {
+    hub.vertx.eventBus().request(Addresses.PRESENCE_CONNECT, who, Addresses.LOCAL).onComplete(admitted -> {
       if (state != State.AUTHENTICATING) {
         if (admitted.succeeded()) {
-          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who); // closed meanwhile
+          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who, Addresses.LOCAL); // closed meanwhile
         }
         return;
       }
@@ -440,7 +440,7 @@ public final class Session {
         if (admitted.cause() instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT) {
           // The admission may still complete after this gave up: undo it (the reconciliation
           // catches one that lands after this disconnect).
-          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who);
+          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who, Addresses.LOCAL);
         }
         transport.write(Frame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
             tooMany ? admitted.cause().getMessage() : "presence unavailable; retry", requestId));
@@ -644,7 +644,7 @@ public final class Session {
     hub.connections.decrementAndGet();
     if (admitted) {
       hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT,
-          new JsonObject().put("userId", principal.userId()).put("sessionId", id()));
+          new JsonObject().put("userId", principal.userId()).put("sessionId", id()), Addresses.LOCAL);
     }
   }
 

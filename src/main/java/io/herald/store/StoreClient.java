@@ -67,7 +67,7 @@ public final class StoreClient {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body)
+    return vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL)
         .map(Message::body)
         .recover(err -> Future.failedFuture(translate(err)));
   }

@@ -17,7 +17,7 @@ public final class UnreadCounts {
     store.unreadCount(userId)
         .compose(count -> vertx.eventBus().request(Addresses.SEND_USER, new JsonObject()
             .put("userId", userId).put("event", "unread_count").put("data", new JsonObject().put("count", count)),
-            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)))
+            Addresses.LOCAL))
         .onFailure(err -> log.debug("could not announce the unread count of {}: {}", userId, err.toString()));
   }
 }

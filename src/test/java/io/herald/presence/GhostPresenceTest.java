@@ -45,7 +45,7 @@ class GhostPresenceTest {
     String user = "ghosted";
     for (String session : new String[] {"late-admission-1", "late-admission-2"}) {
       Await.result(node.vertx().eventBus().request(Addresses.PRESENCE_CONNECT,
-          new JsonObject().put("userId", user).put("sessionId", session)));
+          new JsonObject().put("userId", user).put("sessionId", session), Addresses.LOCAL));
     }
     // Right now the user is at the limit and shows online with no connection at all.
     try (TestSocket refused = TestSocket.open(node.httpPort(), "/ws", "Authorization", "Bearer " + Tokens.user(user))) {
