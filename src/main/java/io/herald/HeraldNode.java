@@ -75,6 +75,8 @@ public final class HeraldNode {
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config));
     int eventLoops = config.eventLoops > 0 ? config.eventLoops : 2 * Runtime.getRuntime().availableProcessors();
     VertxOptions options = new VertxOptions()
+        // epoll on Linux: only it can set TCP_USER_TIMEOUT on accepted sockets (GatewayVerticle)
+        .setPreferNativeTransport(true)
         .setEventLoopPoolSize(eventLoops)
         .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost).setPort(0));
     // A context-free promise: when deploying fails, the outcome is known only after this node's
@@ -87,6 +89,11 @@ public final class HeraldNode {
         return;
       }
       Vertx vertx = built.result();
+      if (!vertx.isNativeTransportEnabled() && config.tcpUserTimeoutMs > 0) {
+        log.warn("native transport unavailable ({}): http.tcp-user-timeout-ms is not applied, and a client that "
+            + "vanishes without closing may hold its connection until the kernel gives up on it",
+            vertx.unavailableNativeTransportCause() == null ? "not Linux x86-64" : vertx.unavailableNativeTransportCause().toString());
+      }
       HeraldNode node = new HeraldNode(config, vertx, cm);
       node.deploy(eventLoops).onComplete(deployed -> {
         if (deployed.succeeded()) {

@@ -29,6 +29,8 @@ public final class HeraldConfig {
   public final String httpHost;
   public final int httpPort;
   public final int maxBodyBytes;
+  /** TCP_USER_TIMEOUT of accepted sockets: unacknowledged data for this long drops a connection (0 = kernel default). */
+  public final int tcpUserTimeoutMs;
 
   public final String clusterName;
   public final String clusterHost;
@@ -137,6 +139,7 @@ public final class HeraldConfig {
     httpHost = string("http.host", false);
     httpPort = integer("http.port", 0, 65535);
     maxBodyBytes = integer("http.max-body-bytes", 1024, 64 * 1024 * 1024);
+    tcpUserTimeoutMs = integer("http.tcp-user-timeout-ms", 0, 3_600_000);
 
     clusterName = string("cluster.name", false);
     clusterHost = string("cluster.host", false);

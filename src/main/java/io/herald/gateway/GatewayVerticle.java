@@ -67,7 +67,12 @@ public final class GatewayVerticle extends VerticleBase {
         // traffic either way; streams stay open through their heartbeats, and WebSockets are
         // checked on what the client sends (keepAlive below), since our own pings are traffic.
         .setIdleTimeout(config.idleTimeoutMs)
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // A peer that vanished without closing never acknowledges the heartbeats every transport
+        // sends: the kernel drops it after tcp-user-timeout-ms (epoll transport only; SSE and
+        // streaming SockJS have no other way to notice).
+        .setTcpKeepAlive(true)
+        .setTcpUserTimeout(config.tcpUserTimeoutMs);
   }
 
   @Override

@@ -36,6 +36,38 @@ class ConfigTest {
     Files.writeString(p, content);
   }
 
+  // ---------------------------------------------------------------- JWKS URL
+
+  @Test
+  @DisplayName("a JWKS URL must be https; http only for a loopback host or in dev-mode")
+  void jwksUrlScheme() {
+    assertThat(load(Map.of("HERALD_JWT_JWKS_URL", "https://auth.example.com/jwks.json")).jwksUrl)
+        .isEqualTo("https://auth.example.com/jwks.json");
+    for (String local : new String[] {"http://127.0.0.1:9000/jwks", "http://localhost/jwks", "http://[::1]:80/jwks"}) {
+      assertThat(load(Map.of("HERALD_JWT_JWKS_URL", local)).jwksUrl).isEqualTo(local);
+    }
+    assertThatThrownBy(() -> load(Map.of("HERALD_JWT_JWKS_URL", "http://auth.example.com/jwks.json")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("jwt.jwks-url (HERALD_JWT_JWKS_URL)")
+        .hasMessageContaining("https://");
+    assertThatThrownBy(() -> load(Map.of("HERALD_JWT_JWKS_URL", "ftp://auth.example.com/jwks.json")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("jwt.jwks-url");
+    assertThat(load(Map.of("HERALD_JWT_JWKS_URL", "http://auth.internal/jwks.json", "HERALD_DEV_MODE", "true")).jwksUrl)
+        .isEqualTo("http://auth.internal/jwks.json");
+  }
+
+  @Test
+  @DisplayName("the hardening defaults: exp required, embedded fsync on, bounded stored batches and status look-ups")
+  void hardeningDefaults() {
+    HeraldConfig c = load(Map.of());
+    assertThat(c.jwtRequireExp).isTrue();
+    assertThat(c.pgEmbeddedFsync).isTrue();
+    assertThat(c.maxBatchRows).isEqualTo(1000);
+    assertThat(c.maxBatchBytes).isEqualTo(4 * 1024 * 1024);
+    assertThat(c.presenceStatusLookupsPerMinute).isEqualTo(1000);
+    assertThat(c.jwksTimeoutMs).isEqualTo(5000);
+    assertThat(c.tcpUserTimeoutMs).isEqualTo(30_000);
+  }
+
   // ---------------------------------------------------------------- layers
 
   @Test
