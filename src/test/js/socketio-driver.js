@@ -3,6 +3,7 @@
 //   {"cmd":"connect","name":"a","url":"http://127.0.0.1:8080/notifications","opts":{...}}
 //   {"cmd":"emit","name":"a","event":"ping","data":{},"ack":true}
 //   {"cmd":"close","name":"a"}
+//   {"cmd":"dropOn","name":"a","event":"burst"}   (closes the transport when 'burst' first arrives)
 const { io } = require('socket.io-client');
 const readline = require('readline');
 const report = (o) => console.log(JSON.stringify(o));
@@ -31,6 +32,10 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
     if (c.ack) args.push((...reply) => report({ type: 'ack', name: c.name, event: c.event, args: reply }));
     s.emit(...args);
   } else if (c.cmd === 'close') sockets[c.name].disconnect();
+  else if (c.cmd === 'dropOn') {
+    // Closes the Engine.IO transport abruptly (no DISCONNECT packet) when the event first arrives.
+    sockets[c.name].once(c.event, () => sockets[c.name].io.engine.close());
+  }
   else if (c.cmd === 'exit') process.exit(0);
 });
 setTimeout(() => { report({ type: 'timeout' }); process.exit(2); }, 120000);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.HeraldNode;
 import io.herald.gateway.transport.SseEndpoint;
 import io.herald.test.Await;
+import io.herald.test.Http;
 import io.herald.test.NodeScript;
 import io.herald.test.SseStream;
 import io.herald.test.TestNodes;
@@ -148,11 +149,7 @@ class BurstTest {
   void socketIoUpgraded() {
     try (NodeScript driver = NodeScript.start("socketio-driver.js", Map.of())) {
       List<String> names = List.of("a", "b", "c", "d");
-      for (String name : names) {
-        driver.tell(connect(name, "burst-sio-" + name));
-        driver.expect(e -> "connect".equals(e.getString("type")) && name.equals(e.getString("name")), "connect of " + name);
-        driver.expect(e -> "upgrade".equals(e.getString("type")) && name.equals(e.getString("name")), "upgrade of " + name);
-      }
+      connectUpgraded(driver, names, "burst-sio-");
       for (String name : names) {
         burst("burst-sio-" + name);
       }
@@ -176,11 +173,7 @@ class BurstTest {
   void socketIoPings() {
     try (NodeScript driver = NodeScript.start("socketio-driver.js", Map.of())) {
       List<String> names = List.of("p1", "p2", "p3", "p4");
-      for (String name : names) {
-        driver.tell(connect(name, "burst-sio-pinger-" + name));
-        driver.expect(e -> "connect".equals(e.getString("type")) && name.equals(e.getString("name")), "connect of " + name);
-        driver.expect(e -> "upgrade".equals(e.getString("type")) && name.equals(e.getString("name")), "upgrade of " + name);
-      }
+      connectUpgraded(driver, names, "burst-sio-pinger-");
       for (String name : names) {
         String ping = new JsonObject().put("cmd", "emit").put("name", name).put("event", "ping").put("data", new JsonObject()).encode();
         for (int i = 0; i < 120; i++) {
@@ -197,6 +190,36 @@ class BurstTest {
     }
   }
 
+  @Test
+  @DisplayName("upgraded clients that drop their connection in the middle of a burst cost the node no exception")
+  void socketIoDropsMidBurst() {
+    java.util.List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+    node.vertx().exceptionHandler(uncaught::add);
+    try (NodeScript driver = NodeScript.start("socketio-driver.js", Map.of())) {
+      List<String> names = List.of("x1", "x2", "x3", "x4");
+      connectUpgraded(driver, names, "burst-sio-dropper-");
+      for (String name : names) {
+        driver.tell(new JsonObject().put("cmd", "dropOn").put("name", name).put("event", "burst").encode());
+      }
+      for (String name : names) {
+        burst("burst-sio-dropper-" + name);
+      }
+      for (String name : names) {
+        driver.expect(e -> "disconnect".equals(e.getString("type")) && name.equals(e.getString("name")), "disconnect of " + name);
+      }
+      // Every session is gone from the node (its close ran) before the check.
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (Http.get(node.httpPort(), "/api/gateway/stats", SERVICE).json().getInteger("connections") > 0
+          && System.currentTimeMillis() < deadline) {
+        Await.result(TestSocket.vertx().timer(100));
+      }
+      assertThat(Http.get(node.httpPort(), "/api/gateway/stats", SERVICE).json().getInteger("connections")).isZero();
+      assertThat(uncaught).isEmpty();
+    } finally {
+      node.vertx().exceptionHandler(null);
+    }
+  }
+
   /** Every event of a burst (a producer's sends are not ordered, so they are counted by number). */
   static Set<Integer> all() {
     Set<Integer> all = new HashSet<>();
@@ -204,6 +227,15 @@ class BurstTest {
       all.add(i);
     }
     return all;
+  }
+
+  /** Connects default clients (polling, then the upgrade) as users {@code userPrefix + name}; returns once each upgraded. */
+  static void connectUpgraded(NodeScript driver, List<String> names, String userPrefix) {
+    for (String name : names) {
+      driver.tell(connect(name, userPrefix + name));
+      driver.expect(e -> "connect".equals(e.getString("type")) && name.equals(e.getString("name")), "connect of " + name);
+      driver.expect(e -> "upgrade".equals(e.getString("type")) && name.equals(e.getString("name")), "upgrade of " + name);
+    }
   }
 
   static String connect(String name, String user) {

@@ -17,8 +17,21 @@ public final class Await {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new AssertionError("future failed: " + e.getCause(), e.getCause());
     } catch (Exception e) {
+      dumpThreads("future did not complete within " + seconds + " s");
       throw new AssertionError("future did not complete within " + seconds + " s", e);
     }
+  }
+
+  /** Writes every thread's stack to the test's output: a wait that timed out is a bug to find. */
+  static void dumpThreads(String why) {
+    StringBuilder sb = new StringBuilder("=== thread dump: ").append(why).append('\n');
+    for (var t : Thread.getAllStackTraces().entrySet()) {
+      sb.append('"').append(t.getKey().getName()).append("\" ").append(t.getKey().getState()).append('\n');
+      for (StackTraceElement el : t.getValue()) {
+        sb.append("    at ").append(el).append('\n');
+      }
+    }
+    System.err.println(sb);
   }
 
   /** The failure of a future that must fail. */
