@@ -35,6 +35,8 @@ final class TokenCommand {
         case "--ttl" -> ttl = checkTtl(parseTtl(need(a, v)));
         case "-h", "--help" -> {
           System.out.println("usage: scripts/token --sub USER [--roles r1,r2] [--rooms course:*,lobby:1] [--ttl 30m|1h|7d|0]");
+          System.out.println("  --ttl 0 leaves exp out: Herald refuses such a token (jwt.require-exp) unless it has a service role,");
+          System.out.println("  and then only on the REST API.");
           return 0;
         }
         default -> throw new ConfigException("unknown option " + a + " (try --help)");
