@@ -33,8 +33,26 @@ public final class Http {
     if (body != null) {
       o.addHeader("content-type", "application/json");
     }
+    // Where a request stood, for the message when it never completes (see Await.dumpThreads).
+    StringBuffer trace = new StringBuffer(method + " " + path + ":");
+    long start = System.nanoTime();
+    java.util.function.Consumer<String> step = what -> trace.append(' ').append(what).append(" at ")
+        .append((System.nanoTime() - start) / 1_000_000).append(" ms;");
+    try {
+      return requestTraced(o, body, step, seconds);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + " [" + trace + "]", e);
+    }
+  }
+
+  private static Response requestTraced(RequestOptions o, String body, java.util.function.Consumer<String> step, int seconds) {
     return Await.result(CLIENT.request(o)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .andThen(ar -> step.accept(ar.succeeded() ? "connection " + ar.result().connection().localAddress() : "no connection"))
+        .compose(req -> {
+          req.connection().closeHandler(v -> step.accept("connection closed"));
+          return (body == null ? req.send() : req.send(Buffer.buffer(body)))
+              .andThen(ar -> step.accept(ar.succeeded() ? "response head " + ar.result().statusCode() : "failed " + ar.cause()));
+        })
         .compose(resp -> resp.body().map(b -> {
           JsonObject json = null;
           try {
