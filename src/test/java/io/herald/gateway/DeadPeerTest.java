@@ -101,7 +101,7 @@ class DeadPeerTest {
     }
   }
 
-  static final HttpClient HTTP = TestSocket.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(false));
+  static final HttpClient HTTP = TestSocket.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(true));
 
   static boolean connected(String user) {
     return Await.result(HTTP.request(new RequestOptions().setHost(HOST_IP).setPort(node.httpPort())

@@ -33,7 +33,7 @@ class SocketIoHardeningTest {
   static final int AUTH_TIMEOUT_MS = 1000;
   static TestNodes nodes;
   static HeraldNode node;
-  static final HttpClient HTTP = TestSocket.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(false));
+  static final HttpClient HTTP = TestSocket.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(true));
 
   @BeforeAll
   static void start() {
@@ -155,17 +155,14 @@ class SocketIoHardeningTest {
   }
 
   static String poll(String uri) {
-    return Await.result(HTTP.request(new RequestOptions().setHost("127.0.0.1").setPort(node.httpPort()).setURI(uri))
-        .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> b.toString()), 15);
+    return Http.request(HttpMethod.GET, node.httpPort(), uri, null, null, 15).text();
   }
 
   static void post(String uri, String body) {
-    Await.result(HTTP.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(node.httpPort()).setURI(uri))
-        .compose(req -> req.send(body)).compose(resp -> resp.body()));
+    Http.request(HttpMethod.POST, node.httpPort(), uri, null, body);
   }
 
   static int status(int port, String uri) {
-    return Await.result(HTTP.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-        .compose(req -> req.send()).map(resp -> resp.statusCode()));
+    return Http.get(port, uri, null).status();
   }
 }
