@@ -104,9 +104,9 @@ class DeadPeerTest {
   static final HttpClient HTTP = TestSocket.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(true));
 
   static boolean connected(String user) {
-    return Await.result(HTTP.request(new RequestOptions().setHost(HOST_IP).setPort(node.httpPort())
+    return Await.onClientLoop(() -> HTTP.request(new RequestOptions().setHost(HOST_IP).setPort(node.httpPort())
             .setURI("/api/gateway/status/" + user).addHeader("Authorization", "Bearer " + Tokens.service()))
-        .compose(req -> req.send()).compose(resp -> resp.body())).toJsonObject().getBoolean("connected");
+        .compose(req -> req.send()).compose(resp -> resp.body()), 30).toJsonObject().getBoolean("connected");
   }
 
   /** Reads the process's output (on this thread, bounded by curl's own --max-time) until a line equals {@code line}. */

@@ -52,7 +52,7 @@ public final class Http {
 
   private static Response requestTraced(RequestOptions o, String body, java.util.function.Consumer<String> step, int seconds) {
     HttpClient client = TestSocket.vertx().createHttpClient(OPTIONS);
-    return Await.result(client.request(o)
+    return Await.onClientLoop(() -> client.request(o)
         .andThen(ar -> step.accept(ar.succeeded() ? "connection " + ar.result().connection().localAddress() : "no connection"))
         .compose(req -> {
           req.connection().closeHandler(v -> step.accept("connection closed"));

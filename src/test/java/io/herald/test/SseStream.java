@@ -49,7 +49,7 @@ public final class SseStream implements AutoCloseable {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       o.addHeader(headers[i], headers[i + 1]);
     }
-    return Await.result(CLIENT.request(o).compose(req -> req.send()).map(SseStream::new));
+    return Await.onClientLoop(() -> CLIENT.request(o).compose(req -> req.send()).map(SseStream::new), 30);
   }
 
   public int status() {
