@@ -9,12 +9,10 @@ import io.vertx.core.json.JsonObject;
 /** A real HTTP client for the REST API. */
 public final class Http {
   /**
-   * A client, and so a connection, per request, closed by the client once the answer is read: no
-   * request ever waits in (or reuses) a pool that belongs to a node another test already stopped
-   * on the same port. Keep-alive, so the server does not close the connection right behind its
-   * answer: with {@code Connection: close}, a full-suite run now and then saw the response head
-   * arrive and the connection close, and the body future never complete (Vert.x 5.0.10 client;
-   * the trace below showed it).
+   * A client, and so a connection, per request, closed once the answer is read: no request ever
+   * waits in (or reuses) a pool that belongs to a node another test already stopped on the same
+   * port. The exchange runs on one event loop ({@link Await#onClientLoop}), where the response's
+   * body handler is set before its body is read.
    */
   private static final io.vertx.core.http.HttpClientOptions OPTIONS =
       new io.vertx.core.http.HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000);
