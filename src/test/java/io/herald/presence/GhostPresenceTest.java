@@ -2,6 +2,8 @@ package io.herald.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import io.herald.HeraldNode;
 import io.herald.cluster.Addresses;
 import io.herald.test.Await;
@@ -9,7 +11,9 @@ import io.herald.test.Http;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
 import io.herald.test.Tokens;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,6 +76,50 @@ class GhostPresenceTest {
       try (TestSocket third = TestSocket.open(node.httpPort(), "/ws", "Authorization", "Bearer " + Tokens.user(user))) {
         third.expectError("TOO_MANY_CONNECTIONS");
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a disconnect that finds the user's entry locked past its bound is retried: the user goes offline once the lock is free")
+  void disconnectRetried() throws Exception {
+    // Reconciliation off on this node, so only the retry can remove the entry.
+    HeraldNode other = nodes.start(Map.of("node.reconcile-interval-ms", 3_600_000, "presence.grace-ms", 0));
+    ch.qos.logback.classic.Logger presenceLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PresenceVerticle.class);
+    java.util.concurrent.CountDownLatch firstAttemptFailed = new java.util.concurrent.CountDownLatch(1);
+    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> watch = new ch.qos.logback.core.AppenderBase<>() {
+      @Override
+      protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+        if (e.getFormattedMessage().startsWith("presence disconnect failed for u-locked (attempt 1)")) {
+          firstAttemptFailed.countDown();
+        }
+      }
+    };
+    watch.start();
+    presenceLog.addAppender(watch);
+    HazelcastInstance hz = ((HazelcastClusterManager) ((VertxInternal) other.vertx()).clusterManager()).getHazelcastInstance();
+    IMap<String, String> users = hz.getMap(PresenceManager.USERS);
+    String user = "u-locked";
+    try {
+      TestSocket s = TestSocket.connect(other.httpPort(), Tokens.user(user));
+      assertThat(connected(user)).isTrue();
+      users.lock(user); // held by this thread: the node's worker cannot take it
+      try {
+        s.close();
+        s.awaitClose();
+        assertThat(firstAttemptFailed.await(PresenceManager.LOCK_WAIT_SECONDS + 10, java.util.concurrent.TimeUnit.SECONDS))
+            .as("the first disconnect attempt gave up on the lock").isTrue();
+      } finally {
+        users.unlock(user);
+      }
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (connected(user) && System.currentTimeMillis() < deadline) {
+        Await.result(TestSocket.vertx().timer(100));
+      }
+      assertThat(connected(user)).as("online after the retried disconnect").isFalse();
+    } finally {
+      presenceLog.detachAppender(watch);
+      nodes.stop(other);
     }
   }
 
