@@ -17,17 +17,4 @@ final class ApiError {
         .putHeader("content-type", "application/json")
         .end(new JsonObject().put("error", new JsonObject().put("code", code.name()).put("message", message)).encode());
   }
-
-  static int status(ErrorCode code) {
-    return switch (code) {
-      case BAD_REQUEST -> 400;
-      case UNAUTHORIZED -> 401;
-      case FORBIDDEN -> 403;
-      case NOT_FOUND, UNKNOWN_EVENT -> 404;
-      case PAYLOAD_TOO_LARGE -> 413;
-      case RATE_LIMITED -> 429;
-      case UNAVAILABLE -> 503;
-      default -> 500;
-    };
-  }
 }

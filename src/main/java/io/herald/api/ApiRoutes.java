@@ -165,7 +165,7 @@ public final class ApiRoutes {
 
   private static void storeFailure(RoutingContext ctx, Throwable err) {
     ErrorCode code = err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
-    ApiError.send(ctx, code == ErrorCode.STORE_UNAVAILABLE ? 503 : ApiError.status(code), code, err.getMessage());
+    ApiError.send(ctx, code.httpStatus(), code, err.getMessage());
   }
 
 
@@ -192,7 +192,7 @@ public final class ApiRoutes {
       try {
         h.handle(ctx, body);
       } catch (ProtocolException e) {
-        ApiError.send(ctx, ApiError.status(e.code()), e.code(), e.getMessage());
+        ApiError.send(ctx, e.code().httpStatus(), e.code(), e.getMessage());
       }
     };
   }

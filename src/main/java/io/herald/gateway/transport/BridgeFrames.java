@@ -36,7 +36,7 @@ final class BridgeFrames {
 
   /** A refusal with a Herald error code; {@code address} may be null. */
   static String err(String address, ErrorCode code, String message) {
-    return err(address, bodyOf(code), status(code), code.name(), message);
+    return err(address, bodyOf(code), code.httpStatus(), code.name(), message);
   }
 
   static String err(String address, String body, int failureCode, String failureType, String message) {
@@ -55,20 +55,6 @@ final class BridgeFrames {
   static String bodyOf(ErrorCode code) {
     return code == ErrorCode.UNAUTHORIZED || code == ErrorCode.FORBIDDEN ? ACCESS_DENIED
         : code.name().toLowerCase(Locale.ROOT);
-  }
-
-  /** The HTTP status the REST API uses for the same code. */
-  static int status(ErrorCode code) {
-    return switch (code) {
-      case BAD_REQUEST, UNKNOWN_EVENT -> 400;
-      case UNAUTHORIZED -> 401;
-      case FORBIDDEN -> 403;
-      case NOT_FOUND -> 404;
-      case PAYLOAD_TOO_LARGE -> 413;
-      case RATE_LIMITED, TOO_MANY_ROOMS, TOO_MANY_CONNECTIONS, TOO_MANY_SUBSCRIPTIONS -> 429;
-      case UNAVAILABLE, STORE_UNAVAILABLE -> 503;
-      case INTERNAL -> 500;
-    };
   }
 
   /** Parses a Herald error code name; INTERNAL for an unknown one. */

@@ -408,7 +408,7 @@ public final class BridgeTransport implements Transport {
   }
 
   private void refuse(String address, String body, ErrorCode code, String message) {
-    reply(err(address, body, BridgeFrames.status(code), code.name(), message));
+    reply(err(address, body, code.httpStatus(), code.name(), message));
   }
 
   @Override
