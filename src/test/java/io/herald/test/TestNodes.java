@@ -36,7 +36,10 @@ public final class TestNodes implements AutoCloseable {
         return node;
       } catch (AssertionError e) {
         // The free HTTP port picked for it can be taken by someone else before the node binds it.
-        boolean portTaken = e.getCause() instanceof java.net.BindException && !overrides.containsKey("http.port");
+        // NIO reports a BindException; the epoll transport a NativeIoException "bind(..) failed ...
+        // Address already in use".
+        boolean portTaken = (e.getCause() instanceof java.net.BindException
+            || String.valueOf(e.getCause()).contains("Address already in use")) && !overrides.containsKey("http.port");
         if (!portTaken || attempt == 3) {
           throw e;
         }
