@@ -196,7 +196,7 @@ public final class RoutingVerticle extends VerticleBase {
       throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "a stored send-many holds at most " + config.maxBatchRows
           + " users (notifications.max-batch-rows); split it");
     }
-    long bytes = (long) rows * io.herald.gateway.transport.OutboundBytes.utf8Length(io.vertx.core.json.Json.encode(data));
+    long bytes = (long) rows * io.herald.protocol.Utf8.length(io.vertx.core.json.Json.encode(data));
     if (bytes > config.maxBatchBytes) {
       throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "a stored send-many may store at most " + config.maxBatchBytes
           + " bytes (notifications.max-batch-bytes); this one is " + rows + " users x its payload = " + bytes + " bytes");

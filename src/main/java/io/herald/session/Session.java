@@ -15,7 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -653,6 +652,6 @@ public final class Session {
     if (text.length() > limit) {
       return true;
     }
-    return text.length() * 3L > limit && text.getBytes(StandardCharsets.UTF_8).length > limit;
+    return text.length() * 3L > limit && io.herald.protocol.Utf8.length(text) > limit;
   }
 }

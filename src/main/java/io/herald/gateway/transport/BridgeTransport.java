@@ -138,7 +138,7 @@ public final class BridgeTransport implements Transport {
     if (closed) {
       return;
     }
-    if (text.length() > maxFrameBytes || text.getBytes(StandardCharsets.UTF_8).length > maxFrameBytes) {
+    if (text.length() > maxFrameBytes || io.herald.protocol.Utf8.length(text) > maxFrameBytes) {
       refuse(null, ErrorCode.PAYLOAD_TOO_LARGE, "message exceeds " + maxFrameBytes + " bytes");
       return;
     }
@@ -390,7 +390,7 @@ public final class BridgeTransport implements Transport {
     if (queuedChars >= maxQueuedChars) {
       return false;
     }
-    int n = OutboundBytes.utf8Length(envelope);
+    int n = io.herald.protocol.Utf8.length(envelope);
     queuedChars += n;
     socket.write(envelope).onComplete(ar -> queuedChars -= n);
     return true;

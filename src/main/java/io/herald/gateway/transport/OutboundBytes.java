@@ -35,7 +35,7 @@ public final class OutboundBytes {
     return queued;
   }
 
-  /** Counts {@code bytes} until {@code write} completes (either way). */
+  /** Counts {@code bytes} (see {@link io.herald.protocol.Utf8#length}) until {@code write} completes (either way). */
   public void track(int bytes, Future<?> write) {
     QUEUED.addAndGet(this, bytes);
     write.onComplete(ar -> QUEUED.addAndGet(this, -bytes));
@@ -44,25 +44,5 @@ public final class OutboundBytes {
   /** Counts {@code bytes} that are waiting outside any write (a polling client's queue). */
   public void add(long bytes) {
     QUEUED.addAndGet(this, bytes);
-  }
-
-  /** The UTF-8 size of {@code s}, without encoding it. */
-  public static int utf8Length(String s) {
-    int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        if (c < 0x800) {
-          bytes += 1;
-        } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          bytes += 2; // four bytes for the pair's two chars
-          i++;
-        } else {
-          bytes += 2;
-        }
-      }
-    }
-    return bytes;
   }
 }

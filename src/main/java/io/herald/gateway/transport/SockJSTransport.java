@@ -115,7 +115,7 @@ public final class SockJSTransport implements Transport {
   }
 
   private void send(String frame) {
-    int size = OutboundBytes.utf8Length(frame);
+    int size = io.herald.protocol.Utf8.length(frame);
     queued += size;
     lastWrite = sock.write(frame).onComplete(ar -> queued -= size);
   }

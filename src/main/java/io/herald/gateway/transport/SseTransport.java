@@ -69,7 +69,7 @@ public final class SseTransport implements Transport {
   }
 
   private void writeChunk(String chunk) {
-    outbound.track(OutboundBytes.utf8Length(chunk), response.write(chunk));
+    outbound.track(io.herald.protocol.Utf8.length(chunk), response.write(chunk));
   }
 
   /**

@@ -79,7 +79,7 @@ public final class WebSocketTransport implements Transport {
     if (outbound.full()) {
       return false;
     }
-    outbound.track(OutboundBytes.utf8Length(frame), ws.writeTextMessage(frame));
+    outbound.track(io.herald.protocol.Utf8.length(frame), ws.writeTextMessage(frame));
     return true;
   }
 

@@ -366,7 +366,7 @@ final class EngineIoSession {
       write(ws, packet);
       return true;
     }
-    outbound.add(OutboundBytes.utf8Length(packet));
+    outbound.add(io.herald.protocol.Utf8.length(packet));
     queue.add(packet);
     if (pendingPoll != null) {
       HttpServerResponse r = pendingPoll;
@@ -384,7 +384,7 @@ final class EngineIoSession {
         b.append(SEPARATOR);
       }
       String packet = queue.poll();
-      bytes += OutboundBytes.utf8Length(packet);
+      bytes += io.herald.protocol.Utf8.length(packet);
       b.append(packet);
     }
     outbound.add(-bytes);
@@ -394,7 +394,7 @@ final class EngineIoSession {
   private void flushToWebSocket() {
     while (!queue.isEmpty()) {
       String packet = queue.poll();
-      outbound.add(-OutboundBytes.utf8Length(packet));
+      outbound.add(-io.herald.protocol.Utf8.length(packet));
       write(ws, packet);
     }
   }
@@ -405,7 +405,7 @@ final class EngineIoSession {
    */
   private void write(ServerWebSocket socket, String packet) {
     if (!socket.isClosed()) {
-      outbound.track(OutboundBytes.utf8Length(packet), socket.writeTextMessage(packet));
+      outbound.track(io.herald.protocol.Utf8.length(packet), socket.writeTextMessage(packet));
     }
   }
 
