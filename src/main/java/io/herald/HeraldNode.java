@@ -12,12 +12,14 @@ import io.herald.gateway.GatewayVerticle;
 import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
 import io.herald.presence.PresenceVerticle;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ServerFrame;
 import io.herald.push.PushStore;
 import io.herald.push.PushVerticle;
 import io.herald.room.HazelcastRoomDirectory;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomDirectory;
+import io.herald.routing.NodeMessage;
+import io.herald.routing.NodeMessageCodec;
 import io.herald.routing.RoutingVerticle;
 import io.herald.session.NodeState;
 import io.herald.session.Session;
@@ -110,6 +112,7 @@ public final class HeraldNode {
 
   private Future<Void> deploy(int eventLoops) {
     String nodeId = clusterManager.getNodeId();
+    vertx.eventBus().registerDefaultCodec(NodeMessage.class, new NodeMessageCodec());
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
     directory = new HazelcastRoomDirectory(vertx, hazelcast);
     rooms = new LocalRooms(vertx, nodeId, directory);
@@ -187,7 +190,7 @@ public final class HeraldNode {
     }
     state.markDraining();
     JsonObject reconnect = new JsonObject().put("reason", "server shutting down");
-    String frame = Frame.encode("reconnect", reconnect, null, null);
+    ServerFrame frame = ServerFrame.event("reconnect", reconnect);
     for (Session s : hub.registry().all()) {
       s.runOnContext(() -> s.closeWith(frame, CloseCodes.SERVICE_RESTART, "server shutting down"));
     }

@@ -11,7 +11,7 @@ import io.herald.gateway.transport.WebSocketTransport;
 import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ServerFrame;
 import io.herald.session.NodeState;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
@@ -136,7 +136,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (hub.full()) {
       // Accepted so that the client can read why; it should try another node.
       request.toWebSocket().onSuccess(ws -> {
-        ws.writeTextMessage(Frame.error(ErrorCode.UNAVAILABLE, "this node is at its connection limit; try again", null));
+        ws.writeTextMessage(ServerFrame.error(ErrorCode.UNAVAILABLE, "this node is at its connection limit; try again", null).json());
         ws.close(CloseCodes.TRY_AGAIN_LATER, "node full");
       });
       return;

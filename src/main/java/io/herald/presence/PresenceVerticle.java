@@ -5,7 +5,8 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ServerFrame;
+import io.herald.routing.NodeMessage;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomPolicy;
 import io.herald.session.Session;
@@ -256,16 +257,16 @@ public final class PresenceVerticle extends VerticleBase {
 
   private void announceStatus(String user, String status) {
     JsonObject data = new JsonObject().put("userId", user).put("status", status).put("timestamp", System.currentTimeMillis());
-    route(statusRoom(user), Frame.encode("user_status", data, null, null));
+    route(statusRoom(user), ServerFrame.event("user_status", data));
   }
 
   private void announceRoom(String room, String user, String status) {
     JsonObject data = new JsonObject().put("room", room).put("userId", user).put("status", status);
-    route(room, Frame.encode("user_presence", data, room, null));
+    route(room, ServerFrame.toRoom("user_presence", data, room));
   }
 
-  private void route(String room, String frame) {
-    vertx.eventBus().send(Addresses.ROUTE_FRAME, new JsonObject().put("room", room).put("frame", frame), Addresses.LOCAL);
+  private void route(String room, ServerFrame frame) {
+    vertx.eventBus().send(Addresses.ROUTE_FRAME, NodeMessage.toRooms(List.of(room), List.of(frame), null), Addresses.LOCAL);
   }
 
   /** Is {@code room} one whose members are told who joins and leaves? */

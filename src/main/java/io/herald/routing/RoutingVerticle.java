@@ -2,7 +2,7 @@ package io.herald.routing;
 
 import io.herald.cluster.Addresses;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ServerFrame;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.SendRequests;
 import io.herald.room.LocalRooms;
@@ -70,6 +70,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final LocalRooms rooms;
   private final SessionRegistry sessions;
   private StoreClient store;
+  private final LocalFanOut fanOut;
 
   public RoutingVerticle(io.herald.config.HeraldConfig config, String nodeId, RoomDirectory directory, LocalRooms rooms,
       SessionRegistry sessions) {
@@ -78,22 +79,22 @@ public final class RoutingVerticle extends VerticleBase {
     this.directory = directory;
     this.rooms = rooms;
     this.sessions = sessions;
+    this.fanOut = new LocalFanOut(rooms, sessions);
   }
 
   @Override
   public Future<?> start() {
     store = new StoreClient(vertx);
     EventBus eb = vertx.eventBus();
-    List<MessageConsumer<JsonObject>> consumers = List.of(
-        eb.consumer(Addresses.SEND_USER, m -> handle(m, this::sendUser)),
-        eb.consumer(Addresses.SEND_USERS, m -> handle(m, this::sendUsers)),
-        eb.consumer(Addresses.SEND_ROOM, m -> handle(m, this::sendRoom)),
-        eb.consumer(Addresses.BROADCAST, m -> handle(m, this::broadcast)),
-        eb.consumer(Addresses.NOTIFY_USER, m -> handle(m, this::notifyUser)),
-        eb.consumer(Addresses.node(nodeId), this::onNodeMessage),
-        eb.consumer(Addresses.NODES_BROADCAST, m -> deliverToAll(m.body().getString("frame"), m.body().getString(NAMESPACE))),
-        eb.localConsumer(Addresses.ROUTE_FRAME, m -> toRoom(m.body().getString("room"), m.body().getString("frame"), null)
-            .onFailure(err -> log.warn("could not route to {}: {}", m.body().getString("room"), err.toString()))));
+    List<MessageConsumer<?>> consumers = List.of(
+        eb.<JsonObject>consumer(Addresses.SEND_USER, m -> handle(m, this::sendUser)),
+        eb.<JsonObject>consumer(Addresses.SEND_USERS, m -> handle(m, this::sendUsers)),
+        eb.<JsonObject>consumer(Addresses.SEND_ROOM, m -> handle(m, this::sendRoom)),
+        eb.<JsonObject>consumer(Addresses.BROADCAST, m -> handle(m, this::broadcast)),
+        eb.<JsonObject>consumer(Addresses.NOTIFY_USER, m -> handle(m, this::notifyUser)),
+        eb.<Object>consumer(Addresses.node(nodeId), this::onNodeMessage),
+        eb.<NodeMessage>consumer(Addresses.NODES_BROADCAST, m -> fanOut.deliver(m.body())),
+        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> routeLocal(m.body())));
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
     return Future.all(registered);
@@ -144,7 +145,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (persisted(event, body)) {
       return storeAndDeliver(List.of(toStore(userId, event, data)), ns, priority(data)).map(stored -> stored.get(0));
     }
-    return toRoom(RoomPolicy.userRoom(userId), Frame.encode(event, data, null, null), ns);
+    return toRoom(RoomPolicy.userRoom(userId), ServerFrame.event(event, data), ns);
   }
 
   /** {@code notify}: always stored, then delivered with its id. Reply {id, delivered}. */
@@ -174,14 +175,13 @@ public final class RoutingVerticle extends VerticleBase {
         return new JsonObject().put("delivered", delivered).put("ids", ids);
       });
     }
-    String frame = Frame.encode(event, data, null, null);
+    ServerFrame frame = ServerFrame.event(event, data);
     List<String> userRooms = new ArrayList<>(userIds.size());
     userIds.forEach(u -> userRooms.add(RoomPolicy.userRoom(u)));
     return directory.nodes(userRooms).map(byRoom -> {
-      Map<String, JsonArray> roomsPerNode = new HashMap<>();
-      byRoom.forEach((room, nodes) -> nodes.forEach(n -> roomsPerNode.computeIfAbsent(n, k -> new JsonArray()).add(room)));
-      JsonArray frames = new JsonArray().add(delivery(frame, -1, ns));
-      roomsPerNode.forEach((node, rs) -> deliverTo(node, rs, frames));
+      Map<String, List<String>> roomsPerNode = new HashMap<>();
+      byRoom.forEach((room, nodes) -> nodes.forEach(n -> roomsPerNode.computeIfAbsent(n, k -> new ArrayList<>()).add(room)));
+      roomsPerNode.forEach((node, rs) -> deliverTo(node, NodeMessage.toRooms(rs, List.of(frame), ns)));
       return new JsonObject().put("delivered", byRoom.size());
     });
   }
@@ -272,15 +272,12 @@ public final class RoutingVerticle extends VerticleBase {
       }
       // The count is read after the insert committed, so it includes this item.
       return store.unreadCount(item.userId())
-          .map(count -> Frame.encode("unread_count", new JsonObject().put("count", count), null, null))
-          .otherwise((String) null)
+          .map(count -> ServerFrame.event("unread_count", new JsonObject().put("count", count)))
+          .otherwise((ServerFrame) null)
           .map(countFrame -> {
-            JsonArray frames = new JsonArray().add(delivery(item.toFrame(), item.id(), ns));
-            if (countFrame != null) {
-              frames.add(delivery(countFrame, -1, ns));
-            }
-            JsonArray rs = new JsonArray().add(room);
-            nodes.forEach(n -> deliverTo(n, rs, frames));
+            List<ServerFrame> frames = countFrame == null ? List.of(item.toFrame()) : List.of(item.toFrame(), countFrame);
+            NodeMessage m = NodeMessage.toRooms(List.of(room), frames, ns);
+            nodes.forEach(n -> deliverTo(n, m));
             return result.put("delivered", true);
           });
     }).otherwise(err -> {
@@ -296,104 +293,48 @@ public final class RoutingVerticle extends VerticleBase {
     RoomPolicy.validateName(room);
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
-    return toRoom(room, Frame.encode(event, data, room, null), SendRequests.namespace(body));
+    return toRoom(room, ServerFrame.toRoom(event, data, room), SendRequests.namespace(body));
   }
 
   private Future<JsonObject> broadcast(JsonObject body) {
     String event = SendRequests.event(body, "event");
     Object data = SendRequests.payload(body, "data", false);
-    vertx.eventBus().publish(Addresses.NODES_BROADCAST, new JsonObject().put("frame", Frame.encode(event, data, null, null))
-        .put(NAMESPACE, SendRequests.namespace(body)));
+    vertx.eventBus().publish(Addresses.NODES_BROADCAST, NodeMessage.toAll(ServerFrame.event(event, data), SendRequests.namespace(body)));
     return Future.succeededFuture(new JsonObject());
   }
 
   /** Sends a frame to every node holding the room; replies whether any node did. */
-  private Future<JsonObject> toRoom(String room, String frame, String ns) {
+  private Future<JsonObject> toRoom(String room, ServerFrame frame, String ns) {
     return directory.nodes(room).map(nodes -> {
-      JsonArray rs = new JsonArray().add(room);
-      JsonArray frames = new JsonArray().add(delivery(frame, -1, ns));
-      nodes.forEach(n -> deliverTo(n, rs, frames));
+      NodeMessage m = NodeMessage.toRooms(List.of(room), List.of(frame), ns);
+      nodes.forEach(n -> deliverTo(n, m));
       return new JsonObject().put("delivered", !nodes.isEmpty());
     });
   }
 
-  /**
-   * One frame of a node message, with the stored item's id when it has one (-1 otherwise) and the
-   * namespace it is restricted to (null: every session).
-   */
-  private static JsonObject delivery(String frame, long notificationId, String ns) {
-    JsonObject d = new JsonObject().put("f", frame);
-    if (ns != null) {
-      d.put("ns", ns);
+  /** A node-local component's frames (presence announcements) for a room, wherever its members are. */
+  private void routeLocal(NodeMessage m) {
+    for (String room : m.rooms()) {
+      directory.nodes(room)
+          .onSuccess(nodes -> nodes.forEach(n -> deliverTo(n, NodeMessage.toRooms(List.of(room), m.frames(), m.namespace()))))
+          .onFailure(err -> log.warn("could not route to {}: {}", room, err.toString()));
     }
-    return notificationId < 0 ? d : d.put("n", notificationId);
   }
 
-  private void deliverTo(String node, JsonArray roomNames, JsonArray frames) {
-    vertx.eventBus().send(Addresses.node(node), new JsonObject().put("rooms", roomNames).put("frames", frames),
-        new DeliveryOptions().addHeader(ACTION, DELIVER));
+  private void deliverTo(String node, NodeMessage m) {
+    vertx.eventBus().send(Addresses.node(node), m, new DeliveryOptions().addHeader(ACTION, DELIVER));
   }
 
-  private void onNodeMessage(Message<JsonObject> msg) {
+  private void onNodeMessage(Message<Object> msg) {
     String action = msg.headers().get(ACTION);
     if (STATS.equals(action)) {
       msg.reply(localStats());
-      return;
-    }
-    if (ROOM_MEMBERS.equals(action)) {
-      Set<String> users = new java.util.TreeSet<>();
-      for (Session s : rooms.members(msg.body().getString("room"))) {
-        if (s.principal() != null) {
-          users.add(s.principal().userId());
-        }
-      }
-      msg.reply(new JsonObject().put("users", new JsonArray(new ArrayList<>(users))));
-      return;
-    }
-    JsonObject body = msg.body();
-    JsonArray frames = body.getJsonArray("frames");
-    JsonArray roomNames = body.getJsonArray("rooms");
-    Collection<Session> targets;
-    if (roomNames.size() == 1) {
-      targets = rooms.members(roomNames.getString(0));
+    } else if (ROOM_MEMBERS.equals(action)) {
+      String room = ((JsonObject) msg.body()).getString("room");
+      msg.reply(new JsonObject().put("users", new JsonArray(new ArrayList<>(fanOut.usersIn(room)))));
     } else {
-      Set<Session> union = new HashSet<>();
-      for (Object r : roomNames) {
-        union.addAll(rooms.members((String) r));
-      }
-      targets = union;
+      fanOut.deliver((NodeMessage) msg.body());
     }
-    fanOut(targets, frames);
-  }
-
-  /**
-   * Writes the frames to the sessions with one task per event loop (not one per session): the
-   * sessions are grouped by the event loop they run on, and each group is written in order there.
-   */
-  private static void fanOut(Collection<Session> targets, JsonArray frames) {
-    Map<io.vertx.core.Context, List<Session>> byLoop = new HashMap<>(8);
-    for (Session s : targets) {
-      byLoop.computeIfAbsent(s.eventLoopContext(), k -> new ArrayList<>()).add(s);
-    }
-    byLoop.forEach((loop, sessions) -> loop.runOnContext(v -> {
-      for (Object o : frames) {
-        JsonObject d = (JsonObject) o;
-        String frame = d.getString("f");
-        long notificationId = d.getLong("n", -1L);
-        String ns = d.getString("ns");
-        for (Session s : sessions) {
-          s.deliverOnEventLoop(frame, notificationId, ns);
-        }
-      }
-    }));
-  }
-
-  private void deliverToAll(String frame, String ns) {
-    JsonObject d = new JsonObject().put("f", frame);
-    if (ns != null) {
-      d.put("ns", ns);
-    }
-    fanOut(sessions.all(), new JsonArray().add(d));
   }
 
   private JsonObject localStats() {

@@ -1,7 +1,8 @@
 package io.herald.session;
 
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ClientRequest;
+import io.herald.protocol.ServerFrame;
 import io.herald.protocol.ProtocolException;
 import io.herald.cluster.Addresses;
 import io.herald.presence.PresenceVerticle;
@@ -67,7 +68,7 @@ public final class EventHandlers {
     handlers.put(event, handler);
   }
 
-  void dispatch(Session session, Frame frame) {
+  void dispatch(Session session, ClientRequest frame) {
     Handler h = handlers.get(frame.event());
     if (h == null) {
       session.replyError(frame, new ProtocolException(ErrorCode.UNKNOWN_EVENT, "unknown event '" + frame.event() + "'"));
@@ -201,8 +202,8 @@ public final class EventHandlers {
           : hub.policy.allows(s.principal(), room);
       if (!granted) {
         s.leave(room);
-        s.send(Frame.encode("left-room", new JsonObject().put("room", room)
-            .put("reason", "the refreshed token no longer grants this room"), null, null));
+        s.send(ServerFrame.event("left-room", new JsonObject().put("room", room)
+            .put("reason", "the refreshed token no longer grants this room")));
       }
     }
   }

@@ -6,7 +6,8 @@ import io.herald.auth.Principal;
 import io.herald.cluster.Addresses;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ClientRequest;
+import io.herald.protocol.ServerFrame;
 import io.herald.protocol.ProtocolException;
 import io.herald.room.RoomPolicy;
 import io.vertx.core.Context;
@@ -52,12 +53,12 @@ public final class Session {
   private boolean authPending;
   /** Counted by presence (so the close path must tell presence). */
   private boolean admitted;
-  /** Frames that arrived while the token was being verified; replayed once the session opens. */
-  private java.util.ArrayDeque<String> early;
+  /**
+   * Requests that arrived while the token was being verified, handled once the session opens: a
+   * {@link ClientRequest}, or the {@link ProtocolException} a bad frame is answered with in its turn.
+   */
+  private java.util.ArrayDeque<Object> early;
   private static final int MAX_EARLY_FRAMES = 16;
-  /** Stands in {@link #early} for a frame over {@code ws.max-frame-bytes} (compared by identity). */
-  @SuppressWarnings("StringOperationCanBeSimplified")
-  private static final String TOO_LARGE = new String("<frame too large>");
   /** Stored items replayed per store request. */
   private static final int REPLAY_PAGE = 1000;
   /** Live frames held back while the session catches up; more means the client cannot keep up. */
@@ -66,8 +67,8 @@ public final class Session {
   /** Where a reconnecting client resumes: null = send the unread ones instead. */
   private Long resumeAfter;
   private String resumeError;
-  /** Non-null while catching up: live frames (frame, notification id) held back until replay ends. */
-  private java.util.ArrayDeque<Object[]> held;
+  /** Non-null while catching up: live frames held back until replay ends. */
+  private java.util.ArrayDeque<ServerFrame> held;
   /**
    * The highest id the catch-up sent. A live copy of any id up to it is a duplicate: it was
    * committed before the replay query, so the replay had it (its live copy may arrive later still).
@@ -127,14 +128,55 @@ public final class Session {
     }
   }
 
-  /** A text frame from the client. */
+  /** A text frame of the JSON protocol ({@code /ws}, SockJS). */
   public void onText(String text) {
     if (state == State.CLOSED) {
       return;
     }
-    // The size limit applies before anything is kept: frames that wait for authentication are held
-    // as a marker when too large, and answered PAYLOAD_TOO_LARGE in their turn.
-    boolean tooLarge = text != TOO_LARGE && tooLarge(text);
+    // The size limit applies before anything is kept or parsed.
+    if (tooLarge(text)) {
+      accept(tooLargeError(null));
+      return;
+    }
+    Object item;
+    try {
+      item = ClientRequest.parse(text);
+    } catch (ProtocolException e) {
+      item = e;
+    }
+    accept(item);
+  }
+
+  /**
+   * A request a transport decoded itself (Socket.IO, the event-bus bridge): {@code wireBytes} is its
+   * size as received, checked against {@code ws.max-frame-bytes} like a JSON frame's.
+   */
+  public void request(Object event, Object data, Object id, int wireBytes) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    Object item;
+    if (wireBytes > hub.config.maxFrameBytes) {
+      item = tooLargeError(id);
+    } else {
+      try {
+        item = ClientRequest.of(event, data, id);
+      } catch (ProtocolException e) {
+        item = e;
+      }
+    }
+    accept(item);
+  }
+
+  private ProtocolException tooLargeError(Object id) {
+    return new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "frame exceeds " + hub.config.maxFrameBytes + " bytes", id);
+  }
+
+  /** A request, or the error a bad frame is answered with, in arrival order. */
+  private void accept(Object item) {
+    if (state == State.CLOSED) {
+      return;
+    }
     if (authPending) {
       if (early == null) {
         early = new java.util.ArrayDeque<>(4);
@@ -143,41 +185,32 @@ public final class Session {
         refuse("too many frames before authentication completed");
         return;
       }
-      early.add(tooLarge ? TOO_LARGE : text);
+      early.add(item);
       return;
     }
-    if (tooLarge || text == TOO_LARGE) {
+    if (item instanceof ProtocolException e) {
       if (state == State.AUTHENTICATING) {
-        refuse("first frame must be a small auth frame");
+        refuse(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? "first frame must be a small auth frame"
+            : "first frame must be {\"event\":\"auth\",\"data\":{\"token\":...}}");
       } else {
-        send(Frame.error(ErrorCode.PAYLOAD_TOO_LARGE, "frame exceeds " + hub.config.maxFrameBytes + " bytes", null));
+        send(ServerFrame.error(e.code(), e.getMessage(), e.id()));
       }
       return;
     }
-    Frame frame;
-    try {
-      frame = Frame.parse(text);
-    } catch (ProtocolException e) {
-      if (state == State.AUTHENTICATING) {
-        refuse("first frame must be {\"event\":\"auth\",\"data\":{\"token\":...}}");
-      } else {
-        send(Frame.error(e.code(), e.getMessage(), e.id()));
-      }
-      return;
-    }
+    ClientRequest request = (ClientRequest) item;
     if (state == State.AUTHENTICATING) {
-      onAuthFrame(frame);
+      onAuthFrame(request);
       return;
     }
     if (bucket == null) {
       bucket = new TokenBucket(hub.config.rateLimitPerMinute, System.nanoTime());
     }
     if (!bucket.tryTake(System.nanoTime())) {
-      send(Frame.error(ErrorCode.RATE_LIMITED,
-          "more than " + hub.config.rateLimitPerMinute + " events per minute", frame.id()));
+      send(ServerFrame.error(ErrorCode.RATE_LIMITED,
+          "more than " + hub.config.rateLimitPerMinute + " events per minute", request.id()));
       return;
     }
-    hub.handlers.dispatch(this, frame);
+    hub.handlers.dispatch(this, request);
   }
 
   /** A binary frame: the protocol is JSON text only. */
@@ -185,7 +218,7 @@ public final class Session {
     if (state == State.AUTHENTICATING) {
       refuse("first frame must be a JSON auth frame");
     } else if (state == State.OPEN) {
-      send(Frame.error(ErrorCode.BAD_REQUEST, "binary frames are not supported; send JSON text", null));
+      send(ServerFrame.error(ErrorCode.BAD_REQUEST, "binary frames are not supported; send JSON text", null));
     }
   }
 
@@ -195,23 +228,18 @@ public final class Session {
   }
 
   /**
-   * Delivers a server frame from any thread. {@code notificationId} is the stored item's id, or -1
-   * for an ephemeral frame. Dropped when the session is not open; held back while the session
-   * replays stored items; a client whose outbound queue is full is disconnected with 1008.
+   * Delivers a server frame from any thread, only to sessions of Socket.IO namespace {@code ns} when
+   * it is not null. Dropped when the session is not open; held back while the session replays
+   * stored items; a client whose outbound queue is full is disconnected with 1008.
    */
-  public void deliver(String frame, long notificationId) {
-    deliver(frame, notificationId, null);
-  }
-
-  /** As {@link #deliver(String, long)}, only to sessions of Socket.IO namespace {@code ns} when it is not null. */
-  public void deliver(String frame, long notificationId, String ns) {
+  public void deliver(ServerFrame frame, String ns) {
     if (ns != null && !ns.equals(transport.namespace())) {
       return;
     }
     if (Vertx.currentContext() == context) {
-      deliverLive(frame, notificationId);
+      deliverLive(frame);
     } else {
-      context.runOnContext(v -> deliverLive(frame, notificationId));
+      context.runOnContext(v -> deliverLive(frame));
     }
   }
 
@@ -223,18 +251,15 @@ public final class Session {
     return eventLoop;
   }
 
-  /**
-   * As {@link #deliver(String, long, String)}, for a caller already running on this session's
-   * event loop ({@link #eventLoopContext()}).
-   */
-  public void deliverOnEventLoop(String frame, long notificationId, String ns) {
+  /** As {@link #deliver}, for a caller already running on this session's event loop ({@link #eventLoopContext()}). */
+  public void deliverOnEventLoop(ServerFrame frame, String ns) {
     if (ns == null || ns.equals(transport.namespace())) {
-      deliverLive(frame, notificationId);
+      deliverLive(frame);
     }
   }
 
-  private void deliverLive(String frame, long notificationId) {
-    if (notificationId >= 0 && notificationId <= replayedUpTo) {
+  private void deliverLive(ServerFrame frame) {
+    if (frame.isStored() && frame.notificationId() <= replayedUpTo) {
       return;
     }
     if (held != null && state == State.OPEN) {
@@ -242,19 +267,19 @@ public final class Session {
         close(CloseCodes.SLOW_CONSUMER, "too many messages while catching up");
         return;
       }
-      held.add(new Object[] {frame, notificationId});
+      held.add(frame);
       return;
     }
     send(frame);
   }
 
   /** Sends a reply frame to a request. */
-  void reply(Frame request, String event, Object data) {
-    send(Frame.encode(event, data, null, request.id()));
+  void reply(ClientRequest request, String event, Object data) {
+    send(ServerFrame.reply(event, data, request.id()));
   }
 
-  void replyError(Frame request, ProtocolException e) {
-    send(Frame.error(e.code(), e.getMessage(), request.id()));
+  void replyError(ClientRequest request, ProtocolException e) {
+    send(ServerFrame.error(e.code(), e.getMessage(), request.id()));
   }
 
   /** Closes the connection: the single cleanup path. Idempotent; call on the session's context. */
@@ -270,7 +295,7 @@ public final class Session {
    * Sends a last frame (e.g. {@code reconnect}) straight away, even while live frames are held
    * back for the catch-up, then closes. Call on the session's context.
    */
-  public void closeWith(String frame, short code, String reason) {
+  public void closeWith(ServerFrame frame, short code, String reason) {
     send(frame);
     close(code, reason);
   }
@@ -280,7 +305,7 @@ public final class Session {
     context.runOnContext(v -> action.run());
   }
 
-  void send(String frame) {
+  void send(ServerFrame frame) {
     if (state != State.OPEN) {
       return;
     }
@@ -380,7 +405,7 @@ public final class Session {
     scheduleExpiry();
   }
 
-  private void onAuthFrame(Frame frame) {
+  private void onAuthFrame(ClientRequest frame) {
     if (!frame.event().equals("auth")) {
       refuse("first frame must be an auth frame");
       return;
@@ -441,7 +466,7 @@ public final class Session {
           // catches one that lands after this disconnect).
           hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who, Addresses.LOCAL);
         }
-        transport.write(Frame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
+        transport.write(ServerFrame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
             tooMany ? admitted.cause().getMessage() : "presence unavailable; retry", requestId));
         cleanup();
         closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
@@ -465,14 +490,14 @@ public final class Session {
         return;
       }
       if (ar.failed()) {
-        send(Frame.error(ErrorCode.INTERNAL, "could not register the connection; retry", requestId));
+        send(ServerFrame.error(ErrorCode.INTERNAL, "could not register the connection; retry", requestId));
         close(CloseCodes.SERVICE_RESTART, "internal error");
         return;
       }
-      send(Frame.encode("connected", new JsonObject()
+      send(ServerFrame.reply("connected", new JsonObject()
           .put("userId", p.userId())
           .put("sessionId", id())
-          .put("timestamp", System.currentTimeMillis()), null, requestId));
+          .put("timestamp", System.currentTimeMillis()), requestId));
       authPending = false;
       catchUp();
       replayEarlyFrames();
@@ -505,7 +530,7 @@ public final class Session {
    */
   private void catchUp() {
     if (resumeError != null) {
-      send(Frame.error(ErrorCode.BAD_REQUEST, resumeError, null));
+      send(ServerFrame.error(ErrorCode.BAD_REQUEST, resumeError, null));
     }
     String user = principal.userId();
     Future<Long> replayed = resumeAfter != null
@@ -514,7 +539,7 @@ public final class Session {
     replayed
         .andThen(ar -> {
           if (ar.failed()) {
-            send(Frame.error(storeCode(ar.cause()), "could not replay stored notifications; reconnect later", null));
+            send(ServerFrame.error(storeCode(ar.cause()), "could not replay stored notifications; reconnect later", null));
             transport.replayFailed();
           }
           replayedUpTo = ar.succeeded() ? ar.result() : -1;
@@ -522,15 +547,14 @@ public final class Session {
         .transform(ar -> hub.store.unreadCount(user))
         .onComplete(count -> {
           if (count.succeeded()) {
-            send(Frame.encode("unread_count", new JsonObject().put("count", count.result()), null, null));
+            send(ServerFrame.event("unread_count", new JsonObject().put("count", count.result())));
           } else {
-            send(Frame.error(storeCode(count.cause()), "unread count unavailable", null));
+            send(ServerFrame.error(storeCode(count.cause()), "unread count unavailable", null));
           }
-          java.util.ArrayDeque<Object[]> frames = held;
+          java.util.ArrayDeque<ServerFrame> frames = held;
           held = null;
           while (frames != null && !frames.isEmpty() && state == State.OPEN) {
-            Object[] f = frames.poll();
-            deliverLive((String) f[0], (long) f[1]);
+            deliverLive(frames.poll());
           }
         });
   }
@@ -581,10 +605,10 @@ public final class Session {
   }
 
   private void replayEarlyFrames() {
-    java.util.ArrayDeque<String> frames = early;
+    java.util.ArrayDeque<Object> items = early;
     early = null;
-    while (frames != null && !frames.isEmpty() && state == State.OPEN) {
-      onText(frames.poll());
+    while (items != null && !items.isEmpty() && state == State.OPEN) {
+      accept(items.poll());
     }
   }
 
@@ -599,7 +623,7 @@ public final class Session {
 
   /** The token expired (with the leeway): called by {@link ExpiryTimers} on the session's event loop. */
   void tokenExpired() {
-    send(Frame.error(ErrorCode.UNAUTHORIZED, "token expired", null));
+    send(ServerFrame.error(ErrorCode.UNAUTHORIZED, "token expired", null));
     close(CloseCodes.UNAUTHORIZED, "token expired");
   }
 
@@ -608,7 +632,7 @@ public final class Session {
     if (state != State.AUTHENTICATING) {
       return;
     }
-    transport.write(Frame.error(ErrorCode.UNAUTHORIZED, reason, null));
+    transport.write(ServerFrame.error(ErrorCode.UNAUTHORIZED, reason, null));
     cleanup();
     closeAfterLinger(CloseCodes.UNAUTHORIZED, "unauthorized");
   }

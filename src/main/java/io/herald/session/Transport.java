@@ -1,13 +1,18 @@
 package io.herald.session;
 
+import io.herald.protocol.ServerFrame;
+
 /**
- * What a session needs from a connection: write a text frame, close it. A transport adapter frames
+ * What a session needs from a connection: write a frame, close it. A transport adapter frames
  * and authenticates, then hands a Transport to a {@link Session}; it holds no business logic.
  * Methods are called on the session's context.
  */
 public interface Transport {
-  /** Queues one text frame. Returns false, writing nothing, when the outbound queue is full. */
-  boolean write(String frame);
+  /**
+   * Queues one frame in the transport's wire format (encoded once per format, shared by a fan-out).
+   * Returns false, writing nothing, when the outbound queue is full.
+   */
+  boolean write(ServerFrame frame);
 
   /** Closes the connection with a close code and reason; a no-op when already closed. */
   void close(short code, String reason);

@@ -28,9 +28,9 @@ public record StoredNotification(long id, String userId, String event, String ty
    * whole record; a persisted custom event's data is its payload. Both carry {@code notificationId},
    * the replay cursor.
    */
-  public String toFrame() {
+  public io.herald.protocol.ServerFrame toFrame() {
     Object frameData = NewNotification.DEFAULT_EVENT.equals(event) ? toJson() : data;
-    return io.herald.protocol.Frame.persisted(event, frameData, id);
+    return io.herald.protocol.ServerFrame.stored(event, frameData, id);
   }
 
   public static StoredNotification fromJson(JsonObject json) {

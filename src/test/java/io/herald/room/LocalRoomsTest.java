@@ -162,7 +162,7 @@ class LocalRoomsTest {
 
   private static final class NoTransport implements Transport {
     @Override
-    public boolean write(String frame) {
+    public boolean write(io.herald.protocol.ServerFrame frame) {
       return true;
     }
 

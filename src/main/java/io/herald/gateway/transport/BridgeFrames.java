@@ -1,6 +1,9 @@
 package io.herald.gateway.transport;
 
+import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Utf8;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
@@ -29,9 +32,10 @@ final class BridgeFrames {
   /** Herald's own: the socket is being closed; failureCode is the close code. */
   static final String CLOSED = "closed";
 
-  /** A message for {@code address}. */
-  static String rec(String address, Object body) {
-    return new JsonObject().put("type", "rec").put("address", address).put("body", body).encode();
+  /** A message for {@code address}: {@code body} is JSON text (a shared frame encoding). */
+  static Encoded rec(String address, Encoded body) {
+    String head = "{\"type\":\"rec\",\"address\":" + Json.encode(address) + ",\"body\":";
+    return new Encoded(head + body.text() + "}", Utf8.length(head) + body.bytes() + 1);
   }
 
   /** A refusal with a Herald error code; {@code address} may be null. */

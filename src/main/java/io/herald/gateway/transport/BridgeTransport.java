@@ -6,13 +6,17 @@ import static io.herald.gateway.transport.BridgeFrames.rec;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.BridgeAddresses;
 import io.herald.protocol.CloseCodes;
+import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;
+import io.herald.protocol.ServerFrame;
+import io.herald.protocol.WireFormat;
 import io.herald.room.RoomPolicy;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +50,8 @@ public final class BridgeTransport implements Transport {
   /** vertx-eventbus.js reply addresses are UUIDs; vertx-web refuses longer ones too. */
   static final int MAX_REPLY_ADDRESS = 36;
   private static final Set<String> TYPES = Set.of("register", "unregister", "send", "publish");
+  /** A room event as a {@code rec} body: the frame without its room (the address names it). */
+  static final WireFormat ROOM_BODY = WireFormat.of("eventbus-bridge-room", f -> f.toJson(false));
   /** Close code when the client stopped pinging (vertx-web's raw bridge socket uses the same). */
   static final short NO_PING = 1001;
   /** How long a closing socket waits for its last envelopes to be taken (polling clients) before closing anyway. */
@@ -261,7 +267,7 @@ public final class BridgeTransport implements Transport {
         refuse(address, BridgeFrames.ALREADY_REGISTERED, ErrorCode.BAD_REQUEST, address + " is already registered");
       } else {
         userRegistered = true;
-        reply(rec(userAddress, new JsonObject().put("event", "connected").put("data", connected)));
+        reply(rec(userAddress, Encoded.of(new JsonObject().put("event", "connected").put("data", connected).encode())));
       }
       return;
     }
@@ -305,41 +311,38 @@ public final class BridgeTransport implements Transport {
     }
     long id = ++nextId;
     inFlight.put(id, pending);
-    session.onText(new JsonObject().put("event", event).put("data", data).put("id", id).encode());
+    session.request(event, data, id, 0); // the envelope was size-checked already
     return true;
   }
 
   // ---- server -> client ------------------------------------------------------------------------
 
   @Override
-  public boolean write(String frame) {
+  public boolean write(ServerFrame frame) {
     if (closed) {
       return true;
     }
-    JsonObject f = new JsonObject(frame);
-    String event = f.getString("event");
-    Object data = f.getValue("data");
-    Pending pending = f.getValue("id") instanceof Number n ? inFlight.remove(n.longValue()) : null;
+    Pending pending = frame.requestId() instanceof Long n ? inFlight.remove(n) : null;
     if (pending != null) {
-      return answered(pending, event, data);
+      return answered(pending, frame);
     }
-    if ("error".equals(event)) {
+    if (frame.isError()) {
       // Not an answer: authentication refused or timed out, token expired, replay failed.
-      return offer(error(auth == Auth.OPEN ? null : authTarget, data));
+      return offer(error(auth == Auth.OPEN ? null : authTarget, frame.data()));
     }
     if (auth != Auth.OPEN) {
       return true;
     }
-    Object room = f.remove("room");
+    String room = frame.room();
     if (room != null) {
-      return !rooms.contains(room) || offer(rec(BridgeAddresses.room((String) room), f));
+      return !rooms.contains(room) || offer(rec(BridgeAddresses.room(room), frame.encoded(ROOM_BODY)));
     }
-    return !userRegistered || offer(rec(userAddress, f));
+    return !userRegistered || offer(rec(userAddress, frame.encoded(WireFormat.JSON)));
   }
 
-  private boolean answered(Pending p, String event, Object data) {
-    boolean failed = "error".equals(event);
-    JsonObject message = new JsonObject().put("event", event).put("data", data);
+  private boolean answered(Pending p, ServerFrame frame) {
+    boolean failed = frame.isError();
+    Object data = frame.data();
     switch (p.kind()) {
       case AUTH:
         if (failed) {
@@ -355,15 +358,20 @@ public final class BridgeTransport implements Transport {
           return offer(error(p.address(), data));
         }
         rooms.add(p.room());
-        return offer(rec(p.address(), message)); // the acknowledgement: {"event":"joined-room"}
+        return offer(rec(p.address(), answer(frame))); // the acknowledgement: {"event":"joined-room"}
       case LEAVE:
         return !failed || offer(error(null, data));
       default:
         if (failed) {
           return offer(error(p.address(), data));
         }
-        return p.address() == null || offer(rec(p.address(), message));
+        return p.address() == null || offer(rec(p.address(), answer(frame)));
     }
+  }
+
+  /** A reply as the body of its {@code rec}: {@code {"event","data"}} (the request id is the bridge's own). */
+  private static Encoded answer(ServerFrame reply) {
+    return Encoded.of("{\"event\":" + Json.encode(reply.event()) + ",\"data\":" + reply.dataJson() + "}");
   }
 
   /** The session is open: the envelopes that waited are handled in order. */
@@ -376,9 +384,9 @@ public final class BridgeTransport implements Transport {
     }
   }
 
-  private static String error(String address, Object data) {
+  private static Encoded error(String address, Object data) {
     JsonObject d = data instanceof JsonObject o ? o : new JsonObject();
-    return err(address, BridgeFrames.code(d.getString("code")), d.getString("message", "error"));
+    return Encoded.of(err(address, BridgeFrames.code(d.getString("code")), d.getString("message", "error")));
   }
 
   /**
@@ -386,29 +394,29 @@ public final class BridgeTransport implements Transport {
    * bytes) written and not yet flushed to it. SockJS's own queue bound does not hold over
    * its WebSocket transport, so the bound is kept here, from the write completions.
    */
-  private boolean offer(String envelope) {
+  private boolean offer(Encoded envelope) {
     if (queuedChars >= maxQueuedChars) {
       return false;
     }
-    int n = io.herald.protocol.Utf8.length(envelope);
+    int n = envelope.bytes();
     queuedChars += n;
-    socket.write(envelope).onComplete(ar -> queuedChars -= n);
+    socket.write(envelope.text()).onComplete(ar -> queuedChars -= n);
     return true;
   }
 
   /** Writes a refusal or acknowledgement; a client that does not read is closed like on /ws. */
-  private void reply(String envelope) {
+  private void reply(Encoded envelope) {
     if (!offer(envelope)) {
       session.close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
     }
   }
 
   private void refuse(String address, ErrorCode code, String message) {
-    reply(err(address, code, message));
+    reply(Encoded.of(err(address, code, message)));
   }
 
   private void refuse(String address, String body, ErrorCode code, String message) {
-    reply(err(address, body, code.httpStatus(), code.name(), message));
+    reply(Encoded.of(err(address, body, code.httpStatus(), code.name(), message)));
   }
 
   @Override

@@ -4,7 +4,7 @@ import io.herald.auth.Credentials;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ServerFrame;
 import io.herald.session.SessionHub;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
@@ -125,7 +125,7 @@ public final class SockJSEndpoint {
       // No HTTP refusal here: the SockJS session is already open, so the client reads why.
       SockJSTransport transport = new SockJSTransport(vertx, sock, config.maxOutboundQueueBytes, config.sockjsSessionTimeoutMs);
       boolean draining = hub.state().draining();
-      transport.write(Frame.error(ErrorCode.UNAVAILABLE, draining ? "this node is shutting down; reconnect"
+      transport.write(ServerFrame.error(ErrorCode.UNAVAILABLE, draining ? "this node is shutting down; reconnect"
           : "this node is at its connection limit; try again", null));
       transport.close(draining ? CloseCodes.SERVICE_RESTART : CloseCodes.TRY_AGAIN_LATER, draining ? "server shutting down" : "node full");
       return;

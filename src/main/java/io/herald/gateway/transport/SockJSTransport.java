@@ -1,6 +1,8 @@
 package io.herald.gateway.transport;
 
-import io.herald.protocol.Frame;
+import io.herald.protocol.Encoded;
+import io.herald.protocol.ServerFrame;
+import io.herald.protocol.WireFormat;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.Transport;
@@ -72,14 +74,14 @@ public final class SockJSTransport implements Transport {
   }
 
   @Override
-  public boolean write(String frame) {
+  public boolean write(ServerFrame frame) {
     if (closing || closed) {
       return true; // nothing more goes out; not the client's fault
     }
     if (queued >= maxQueued) {
       return false;
     }
-    send(frame);
+    send(frame.encoded(WireFormat.JSON));
     return true;
   }
 
@@ -94,7 +96,7 @@ public final class SockJSTransport implements Transport {
     }
     closing = true;
     // One small frame past the bound, so that even a slow consumer learns why it was closed.
-    send(Frame.encode("close", new JsonObject().put("code", code).put("reason", reason), null, null));
+    send(ServerFrame.event("close", new JsonObject().put("code", code).put("reason", reason)).encoded(WireFormat.JSON));
     long timer = vertx.setTimer(flushTimeoutMs, t -> closeSocket());
     lastWrite.onComplete(ar -> {
       vertx.cancelTimer(timer);
@@ -114,9 +116,9 @@ public final class SockJSTransport implements Transport {
     }
   }
 
-  private void send(String frame) {
-    int size = io.herald.protocol.Utf8.length(frame);
+  private void send(Encoded frame) {
+    int size = frame.bytes();
     queued += size;
-    lastWrite = sock.write(frame).onComplete(ar -> queued -= size);
+    lastWrite = sock.write(frame.text()).onComplete(ar -> queued -= size);
   }
 }

@@ -6,7 +6,7 @@ import io.herald.auth.Principal;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.Frame;
+import io.herald.protocol.ServerFrame;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.store.StoreClient;
@@ -118,7 +118,7 @@ public final class SseEndpoint {
     // The count first, as the event order in docs/transport-sse.md promises; the session's catch-up
     // follows and ends with its own unread_count, which corrects a count made stale meanwhile.
     store.unreadCount(principal.userId())
-        .onSuccess(count -> transport.write(Frame.encode("unread_count", new JsonObject().put("count", count), null, null)))
+        .onSuccess(count -> transport.write(ServerFrame.event("unread_count", new JsonObject().put("count", count))))
         .onComplete(ar -> {
           if (transport.isEnded()) {
             return;

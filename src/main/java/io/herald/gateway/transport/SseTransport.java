@@ -1,8 +1,10 @@
 package io.herald.gateway.transport;
 
+import io.herald.protocol.Encoded;
+import io.herald.protocol.ServerFrame;
+import io.herald.protocol.WireFormat;
 import io.herald.session.Transport;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -17,7 +19,10 @@ import io.vertx.core.json.JsonObject;
  */
 public final class SseTransport implements Transport {
   /** Written on an idle stream: a comment, which every EventSource ignores. */
-  static final String HEARTBEAT = ": ping\n\n";
+  static final Encoded HEARTBEAT = Encoded.of(": ping\n\n");
+  /** A frame as one SSE event; {@code id:} is its notification id (stored items only). */
+  static final WireFormat FORMAT = WireFormat.of("sse",
+      f -> event(f.event(), f.isStored() ? f.notificationId() : null, f.dataJson()));
 
   private final HttpServerResponse response;
   private final OutboundBytes outbound;
@@ -45,20 +50,18 @@ public final class SseTransport implements Transport {
    * client that cannot send frames. Returns false, writing nothing, when the outbound queue is full.
    */
   @Override
-  public boolean write(String frame) {
+  public boolean write(ServerFrame frame) {
     if (ended || response.closed()) {
       return true; // the close path is already running; like a closed WebSocket, nothing to report
     }
-    JsonObject f = new JsonObject(frame);
-    String event = f.getString("event");
+    String event = frame.event();
     if ("connected".equals(event)) {
       return true;
     }
     if (outbound.full()) {
       return false;
     }
-    Long id = cursorFrozen ? null : f.getLong("notificationId");
-    writeChunk(event(event, id, Json.encode(f.getValue("data"))));
+    writeChunk(cursorFrozen && frame.isStored() ? Encoded.of(event(event, null, frame.dataJson())) : frame.encoded(FORMAT));
     lastEvent = event;
     return true;
   }
@@ -68,8 +71,8 @@ public final class SseTransport implements Transport {
     cursorFrozen = true;
   }
 
-  private void writeChunk(String chunk) {
-    outbound.track(io.herald.protocol.Utf8.length(chunk), response.write(chunk));
+  private void writeChunk(Encoded chunk) {
+    outbound.track(chunk.bytes(), response.write(chunk.text()));
   }
 
   /**
@@ -86,7 +89,7 @@ public final class SseTransport implements Transport {
     if (!response.closed()) {
       if (!"error".equals(lastEvent) && !"reconnect".equals(lastEvent)) {
         JsonObject data = new JsonObject().put("reason", reason).put("code", code);
-        writeChunk(event("reconnect", null, data.encode()));
+        writeChunk(Encoded.of(event("reconnect", null, data.encode())));
       }
       response.end().onComplete(ar -> afterEnd.run());
     }

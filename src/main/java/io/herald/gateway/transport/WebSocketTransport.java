@@ -1,5 +1,8 @@
 package io.herald.gateway.transport;
 
+import io.herald.protocol.Encoded;
+import io.herald.protocol.ServerFrame;
+import io.herald.protocol.WireFormat;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.Transport;
@@ -72,14 +75,15 @@ public final class WebSocketTransport implements Transport {
 
   /** Writes unless {@code ws.max-outbound-queue-bytes} are already waiting; a closed socket drops it. */
   @Override
-  public boolean write(String frame) {
+  public boolean write(ServerFrame frame) {
     if (ws.isClosed()) {
       return true;
     }
     if (outbound.full()) {
       return false;
     }
-    outbound.track(io.herald.protocol.Utf8.length(frame), ws.writeTextMessage(frame));
+    Encoded e = frame.encoded(WireFormat.JSON);
+    outbound.track(e.bytes(), ws.writeTextMessage(e.text()));
     return true;
   }
 

@@ -1,7 +1,9 @@
 package io.herald.gateway.transport.socketio;
 
 import io.herald.gateway.transport.OutboundBytes;
+import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Utf8;
 import io.herald.session.Session;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -33,7 +35,7 @@ final class EngineIoSession {
   private final String headerToken;
   private final String queryToken;
   private final Map<String, SocketIoNamespace> namespaces = new HashMap<>();
-  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final ArrayDeque<Encoded> queue = new ArrayDeque<>();
   /** Bytes waiting for the client: in {@link #queue} (polling) or written to the WebSocket and not yet sent. */
   private final OutboundBytes outbound;
   private HttpServerResponse pendingPoll;
@@ -263,7 +265,7 @@ final class EngineIoSession {
           ns.clientGone();
         }
       }
-      case SocketIoPacket.EVENT -> event(p);
+      case SocketIoPacket.EVENT -> event(p, text);
       case SocketIoPacket.BINARY_EVENT, SocketIoPacket.BINARY_ACK -> {
         pendingAttachments += attachments(text);
         emitError(p.namespace(), p.ackId(), "binary attachments are not supported");
@@ -320,7 +322,7 @@ final class EngineIoSession {
   }
 
   /** {@code socket.emit(name, data[, ack])}: the /ws event, with the ack id as its request id. */
-  private void event(SocketIoPacket p) {
+  private void event(SocketIoPacket p, String text) {
     SocketIoNamespace ns = namespaces.get(p.namespace());
     if (ns == null) {
       return; // not connected to that namespace: Socket.IO servers ignore it too
@@ -329,14 +331,8 @@ final class EngineIoSession {
       emitError(p.namespace(), p.ackId(), "an event is [name, data]");
       return;
     }
-    JsonObject frame = new JsonObject().put("event", name).put("data", args.size() > 1 ? args.getValue(1) : new JsonObject());
-    if (frame.getValue("data") == null) {
-      frame.put("data", new JsonObject());
-    }
-    if (p.ackId() != null) {
-      frame.put("id", SocketIoNamespace.ACK_PREFIX + p.ackId());
-    }
-    ns.session().onText(frame.encode());
+    // The ack id is the request id: the reply comes back with it and also calls the ack.
+    ns.session().request(name, args.size() > 1 ? args.getValue(1) : null, p.ackId(), Utf8.length(text));
   }
 
   private void emitError(String nsp, Long ackId, String message) {
@@ -354,8 +350,23 @@ final class EngineIoSession {
     return send("4" + socketIoPacket);
   }
 
+  /**
+   * Queues the Socket.IO packet {@code prefix + payload} (a shared frame encoding, whose size is
+   * known) as an Engine.IO message.
+   */
+  boolean sendMessage(String prefix, Encoded payload) {
+    return send(new Encoded("4" + prefix + payload.text(), 1 + Utf8.length(prefix) + payload.bytes()));
+  }
+
   private boolean send(String packet) {
-    log.debug("{} -> {} ({})", sid, packet.length() > 80 ? packet.substring(0, 80) : packet, ws != null ? "ws" : "poll");
+    return send(Encoded.of(packet));
+  }
+
+  private boolean send(Encoded packet) {
+    if (log.isDebugEnabled()) {
+      String text = packet.text();
+      log.debug("{} -> {} ({})", sid, text.length() > 80 ? text.substring(0, 80) : text, ws != null ? "ws" : "poll");
+    }
     if (closed) {
       return true;
     }
@@ -366,7 +377,7 @@ final class EngineIoSession {
       write(ws, packet);
       return true;
     }
-    outbound.add(io.herald.protocol.Utf8.length(packet));
+    outbound.add(packet.bytes());
     queue.add(packet);
     if (pendingPoll != null) {
       HttpServerResponse r = pendingPoll;
@@ -383,9 +394,9 @@ final class EngineIoSession {
       if (b.length() > 0) {
         b.append(SEPARATOR);
       }
-      String packet = queue.poll();
-      bytes += io.herald.protocol.Utf8.length(packet);
-      b.append(packet);
+      Encoded packet = queue.poll();
+      bytes += packet.bytes();
+      b.append(packet.text());
     }
     outbound.add(-bytes);
     respond(response, b.toString());
@@ -393,8 +404,8 @@ final class EngineIoSession {
 
   private void flushToWebSocket() {
     while (!queue.isEmpty()) {
-      String packet = queue.poll();
-      outbound.add(-io.herald.protocol.Utf8.length(packet));
+      Encoded packet = queue.poll();
+      outbound.add(-packet.bytes());
       write(ws, packet);
     }
   }
@@ -403,10 +414,14 @@ final class EngineIoSession {
    * Writes to a WebSocket, counting the bytes until they are sent; a socket that closed meanwhile
    * (its close event is still on its way to this context) drops the packet quietly.
    */
-  private void write(ServerWebSocket socket, String packet) {
+  private void write(ServerWebSocket socket, Encoded packet) {
     if (!socket.isClosed()) {
-      outbound.track(io.herald.protocol.Utf8.length(packet), socket.writeTextMessage(packet));
+      outbound.track(packet.bytes(), socket.writeTextMessage(packet.text()));
     }
+  }
+
+  private void write(ServerWebSocket socket, String packet) {
+    write(socket, Encoded.of(packet));
   }
 
   private static void respond(HttpServerResponse response, String body) {

@@ -1,7 +1,10 @@
 package io.herald.gateway.transport.socketio;
 
+import io.herald.protocol.ServerFrame;
+import io.herald.protocol.WireFormat;
 import io.herald.session.Session;
 import io.herald.session.Transport;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -12,11 +15,13 @@ import io.vertx.core.json.JsonObject;
  * room events carry the room as a second argument.
  */
 final class SocketIoNamespace implements Transport {
-  /** Herald request ids that stand for a Socket.IO ack id. */
-  static final String ACK_PREFIX = "sio:";
+  /** A frame as a Socket.IO EVENT packet's arguments, shared by every namespace. */
+  static final WireFormat ARGS = WireFormat.of("socket.io", SocketIoNamespace::args);
 
   private final EngineIoSession engine;
   private final String namespace;
+  /** {@code 2} (EVENT) and, outside the main namespace, {@code <nsp>,}: what precedes the arguments. */
+  private final String eventPrefix;
   private Session session;
   private boolean connected;
   private boolean closed;
@@ -24,6 +29,7 @@ final class SocketIoNamespace implements Transport {
   SocketIoNamespace(EngineIoSession engine, String namespace) {
     this.engine = engine;
     this.namespace = namespace;
+    this.eventPrefix = SocketIoPacket.EVENT + ("/".equals(namespace) ? "" : namespace + ",");
   }
 
   void attach(Session session) {
@@ -40,20 +46,18 @@ final class SocketIoNamespace implements Transport {
   }
 
   @Override
-  public boolean write(String frameText) {
+  public boolean write(ServerFrame frame) {
     if (closed) {
       return true;
     }
-    JsonObject frame = new JsonObject(frameText);
-    String event = frame.getString("event");
-    Object data = frame.getValue("data");
+    String event = frame.event();
     if (!connected) {
       if ("connected".equals(event)) {
         connected = true;
         engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.CONNECT, namespace, null,
             new JsonObject().put("sid", session.id())));
-      } else if ("error".equals(event)) {
-        JsonObject err = (JsonObject) data;
+      } else if (frame.isError()) {
+        JsonObject err = (JsonObject) frame.data();
         boolean auth = "UNAUTHORIZED".equals(err.getString("code"));
         engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.CONNECT_ERROR, namespace, null, new JsonObject()
             .put("message", auth ? "Authentication failed" : err.getString("message"))
@@ -61,21 +65,29 @@ final class SocketIoNamespace implements Transport {
         return true;
       }
     }
-    Object id = frame.getValue("id");
-    Long ackId = id instanceof String s && s.startsWith(ACK_PREFIX) ? Long.valueOf(s.substring(ACK_PREFIX.length())) : null;
-    JsonArray args = new JsonArray().add(event).add(data);
-    if (frame.containsKey("room")) {
-      args.add(frame.getString("room"));
-    } else if (frame.containsKey("notificationId")) {
-      // A stored item's id, the replay cursor: (data, {notificationId}) as the /ws frame carries it.
-      args.add(new JsonObject().put("notificationId", frame.getLong("notificationId")));
-    }
-    boolean ok = engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.EVENT, namespace, null, args));
-    if (ackId != null) {
-      Object ackData = "error".equals(event) ? new JsonObject().put("error", data) : data;
+    boolean ok = engine.sendMessage(eventPrefix, frame.encoded(ARGS));
+    // A reply to an event emitted with an acknowledgement also calls the ack (the request id is its ack id).
+    if (frame.requestId() instanceof Long ackId) {
+      Object ackData = frame.isError() ? new JsonObject().put("error", frame.data()) : frame.data();
       ok &= engine.sendMessage(SocketIoPacket.encode(SocketIoPacket.ACK, namespace, ackId, new JsonArray().add(ackData)));
     }
     return ok;
+  }
+
+  /**
+   * The arguments of an EVENT packet: {@code [event, data]}, plus the room of a room event, or
+   * {@code {notificationId}} of a stored item (the replay cursor, as the /ws frame carries it).
+   */
+  private static String args(ServerFrame f) {
+    String data = f.dataJson();
+    StringBuilder b = new StringBuilder(data.length() + f.event().length() + 32);
+    b.append('[').append(Json.encode(f.event())).append(',').append(data);
+    if (f.room() != null) {
+      b.append(',').append(Json.encode(f.room()));
+    } else if (f.isStored()) {
+      b.append(",{\"notificationId\":").append(f.notificationId()).append('}');
+    }
+    return b.append(']').toString();
   }
 
   /** The server ends this namespace connection (the Engine.IO connection stays). */

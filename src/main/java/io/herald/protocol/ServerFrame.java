@@ -1,0 +1,162 @@
+package io.herald.protocol;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One server-to-client frame, built once per delivery and shared by every socket it goes to: its
+ * event, data, the room it was sent to (room events), the request it answers (replies), and the
+ * stored item's id (stored notifications, the replay cursor). Each transport asks for its {@link
+ * WireFormat}; the first ask encodes and caches, the rest of the fan-out reuses the text and its
+ * byte size.
+ *
+ * <p>Immutable and safe to share across event loops: the caches are filled racily with immutable
+ * values (two threads may encode the same format once each; both results are equal). The data
+ * must not be changed once the frame is built.
+ */
+public final class ServerFrame {
+  /** {@link #notificationId()} of a frame that is not a stored item. */
+  public static final long NOT_STORED = -1;
+
+  private final String event;
+  private final String room;
+  private final Object requestId;
+  private final long notificationId;
+  /** The data as built, or as parsed on demand from {@link #dataJson} (a frame from another node). */
+  private volatile Object data;
+  private volatile boolean dataKnown;
+  private String dataJson;
+  private final Encoded[] encodings = new Encoded[WireFormat.MAX];
+
+  private ServerFrame(String event, Object data, boolean dataKnown, String dataJson, String room, Object requestId,
+      long notificationId) {
+    this.event = event;
+    this.data = data;
+    this.dataKnown = dataKnown;
+    this.dataJson = dataJson;
+    this.room = room;
+    this.requestId = requestId;
+    this.notificationId = notificationId;
+  }
+
+  /** A frame for a user or everyone: {@code {"event","data"}}. */
+  public static ServerFrame event(String event, Object data) {
+    return new ServerFrame(event, data, true, null, null, null, NOT_STORED);
+  }
+
+  /** A room event: {@code {"event","data","room"}}. */
+  public static ServerFrame toRoom(String event, Object data, String room) {
+    return new ServerFrame(event, data, true, null, room, null, NOT_STORED);
+  }
+
+  /** A reply to a client request: {@code {"event","data","id"}} ({@code id} may be null). */
+  public static ServerFrame reply(String event, Object data, Object requestId) {
+    return new ServerFrame(event, data, true, null, null, requestId, NOT_STORED);
+  }
+
+  /** An {@code error} frame {@code {"code","message"}}, answering {@code requestId} when not null. */
+  public static ServerFrame error(ErrorCode code, String message, Object requestId) {
+    return reply("error", new JsonObject().put("code", code.name()).put("message", message), requestId);
+  }
+
+  /** A stored item: {@code {"event","data","notificationId"}}. */
+  public static ServerFrame stored(String event, Object data, long notificationId) {
+    return new ServerFrame(event, data, true, null, null, null, notificationId);
+  }
+
+  /**
+   * A frame whose data is already JSON text (as it travels between nodes); the data is parsed only
+   * if a transport asks for it as an object.
+   */
+  public static ServerFrame ofEncodedData(String event, String dataJson, String room, long notificationId) {
+    return new ServerFrame(event, null, false, dataJson, room, null, notificationId);
+  }
+
+  public String event() {
+    return event;
+  }
+
+  /** The data as a JSON value (JsonObject, JsonArray, String, Number, Boolean or null). */
+  public Object data() {
+    if (!dataKnown) {
+      data = Json.decodeValue(dataJson);
+      dataKnown = true;
+    }
+    return data;
+  }
+
+  /** The data as JSON text. */
+  public String dataJson() {
+    String json = dataJson;
+    if (json == null) {
+      json = Json.encode(data);
+      dataJson = json;
+    }
+    return json;
+  }
+
+  /** The room of a room event, else null. */
+  public String room() {
+    return room;
+  }
+
+  /** The id of the client request this answers, else null. */
+  public Object requestId() {
+    return requestId;
+  }
+
+  /** The stored item's id, or {@link #NOT_STORED}. */
+  public long notificationId() {
+    return notificationId;
+  }
+
+  public boolean isStored() {
+    return notificationId >= 0;
+  }
+
+  public boolean isError() {
+    return "error".equals(event);
+  }
+
+  /** This frame in {@code format}, encoded at the first ask and cached. */
+  public Encoded encoded(WireFormat format) {
+    Encoded e = encodings[format.slot];
+    if (e == null) {
+      e = Encoded.of(format.encode(this));
+      encodings[format.slot] = e;
+    }
+    return e;
+  }
+
+  /** The {@code /ws} JSON text (cached). */
+  public String json() {
+    return encoded(WireFormat.JSON).text();
+  }
+
+  /** {@code {"event","data","room"?,"id"?,"notificationId"?}}; see {@link WireFormat#JSON}. */
+  static String toJson(ServerFrame f) {
+    return f.toJson(true);
+  }
+
+  /** The JSON frame, with or without its {@code room} field. */
+  public String toJson(boolean withRoom) {
+    String data = dataJson();
+    StringBuilder b = new StringBuilder(data.length() + event.length() + 48);
+    b.append("{\"event\":").append(Json.encode(event)).append(",\"data\":").append(data);
+    if (withRoom && room != null) {
+      b.append(",\"room\":").append(Json.encode(room));
+    }
+    if (requestId != null) {
+      b.append(",\"id\":").append(Json.encode(requestId));
+    }
+    if (notificationId >= 0) {
+      b.append(",\"notificationId\":").append(notificationId);
+    }
+    return b.append('}').toString();
+  }
+
+  @Override
+  public String toString() {
+    return json();
+  }
+}
