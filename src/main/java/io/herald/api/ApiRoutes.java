@@ -3,6 +3,7 @@ package io.herald.api;
 import io.herald.auth.Principal;
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.SendRequests;
@@ -82,7 +83,7 @@ public final class ApiRoutes {
   private void requireService(RoutingContext ctx) {
     Principal p = BearerAuth.principal(ctx);
     if (!p.hasAnyRole(config.serviceRoles)) {
-      ApiError.send(ctx, 403, ErrorCode.FORBIDDEN, "this API needs a token with one of the roles " + config.serviceRoles);
+      ErrorBody.send(ctx.response(), ErrorCode.FORBIDDEN, "this API needs a token with one of the roles " + config.serviceRoles);
       return;
     }
     ctx.next();
@@ -96,7 +97,7 @@ public final class ApiRoutes {
       Long l = queryLong(ctx, "limit");
       limit = l == null ? NotificationStore.MAX_PAGE : (int) Math.max(1, Math.min(l, NotificationStore.MAX_PAGE));
     } catch (ProtocolException e) {
-      ApiError.send(ctx, 400, e.code(), e.getMessage());
+      ErrorBody.send(ctx.response(), 400, e.code(), e.getMessage());
       return;
     }
     store.page(user(ctx), before, limit)
@@ -127,14 +128,14 @@ public final class ApiRoutes {
     try {
       id = Long.parseLong(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
-      ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "no such notification");
+      ErrorBody.send(ctx.response(), ErrorCode.NOT_FOUND, "no such notification");
       return;
     }
     String user = user(ctx);
     store.markOneRead(user, id)
         .onSuccess(found -> {
           if (!found) {
-            ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "no such notification");
+            ErrorBody.send(ctx.response(), ErrorCode.NOT_FOUND, "no such notification");
             return;
           }
           UnreadCounts.announce(vertx, store, user);
@@ -165,7 +166,7 @@ public final class ApiRoutes {
 
   private static void storeFailure(RoutingContext ctx, Throwable err) {
     ErrorCode code = err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
-    ApiError.send(ctx, code.httpStatus(), code, err.getMessage());
+    ErrorBody.send(ctx.response(), code, err.getMessage());
   }
 
 
@@ -181,18 +182,18 @@ public final class ApiRoutes {
       try {
         Object parsed = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : ctx.body().buffer().toJsonValue();
         if (!(parsed instanceof JsonObject o)) {
-          ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body must be a JSON object");
+          ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "body must be a JSON object");
           return;
         }
         body = o;
       } catch (DecodeException e) {
-        ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body is not valid JSON");
+        ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "body is not valid JSON");
         return;
       }
       try {
         h.handle(ctx, body);
       } catch (ProtocolException e) {
-        ApiError.send(ctx, e.code().httpStatus(), e.code(), e.getMessage());
+        ErrorBody.send(ctx.response(), e.code(), e.getMessage());
       }
     };
   }
@@ -311,11 +312,11 @@ public final class ApiRoutes {
         .onSuccess(onReply::accept)
         .onFailure(err -> {
           if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.BAD_REQUEST) {
-            ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, re.getMessage());
+            ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, re.getMessage());
           } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.PAYLOAD_TOO_LARGE) {
-            ApiError.send(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE, re.getMessage());
+            ErrorBody.send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, re.getMessage());
           } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.STORE_UNAVAILABLE) {
-            ApiError.send(ctx, 503, ErrorCode.STORE_UNAVAILABLE,
+            ErrorBody.send(ctx.response(), ErrorCode.STORE_UNAVAILABLE,
                 "notification store unavailable; nothing was delivered (after a timeout the row may still have been committed)");
           } else {
             unavailable(ctx, err);
@@ -325,7 +326,7 @@ public final class ApiRoutes {
 
   private static void unavailable(RoutingContext ctx, Throwable err) {
     log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), err.toString());
-    ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "the cluster could not be reached; retry");
+    ErrorBody.send(ctx.response(), ErrorCode.UNAVAILABLE, "the cluster could not be reached; retry");
   }
 
   private static void ok(RoutingContext ctx, int status, JsonObject body) {
@@ -334,14 +335,14 @@ public final class ApiRoutes {
 
   /** JSON bodies for the router's own errors (404, 405, 413, 500). */
   public static void mountErrorHandlers(Router router) {
-    router.errorHandler(404, ctx -> ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "no such resource"));
-    router.errorHandler(405, ctx -> ApiError.send(ctx, 405, ErrorCode.BAD_REQUEST, "method not allowed"));
-    router.errorHandler(413, ctx -> ApiError.send(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE, "request body too large"));
+    router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), ErrorCode.NOT_FOUND, "no such resource"));
+    router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, ErrorCode.BAD_REQUEST, "method not allowed"));
+    router.errorHandler(413, ctx -> ErrorBody.send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body too large"));
     router.errorHandler(500, ctx -> {
       if (ctx.failure() != null) {
         log.error("request failed", ctx.failure());
       }
-      ApiError.send(ctx, 500, ErrorCode.INTERNAL, "internal error");
+      ErrorBody.send(ctx.response(), ErrorCode.INTERNAL, "internal error");
     });
   }
 }

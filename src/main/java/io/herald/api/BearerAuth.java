@@ -3,6 +3,7 @@ package io.herald.api;
 import io.herald.auth.AuthException;
 import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
+import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -31,7 +32,7 @@ final class BearerAuth implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     String token = Credentials.bearer(ctx.request().getHeader("Authorization"));
     if (token == null) {
-      ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
+      ErrorBody.send(ctx.response(), ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
       return;
     }
     Credentials.verify(vertx, token)
@@ -41,9 +42,9 @@ final class BearerAuth implements Handler<RoutingContext> {
         })
         .onFailure(err -> {
           if (err instanceof AuthException) {
-            ApiError.send(ctx, 401, ErrorCode.UNAUTHORIZED, err.getMessage());
+            ErrorBody.send(ctx.response(), ErrorCode.UNAUTHORIZED, err.getMessage());
           } else {
-            ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "token verification unavailable");
+            ErrorBody.send(ctx.response(), ErrorCode.UNAVAILABLE, "token verification unavailable");
           }
         });
   }

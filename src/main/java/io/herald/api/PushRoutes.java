@@ -2,6 +2,7 @@ package io.herald.api;
 
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.herald.push.Device;
 import io.herald.push.OriginAllowlist;
@@ -65,7 +66,7 @@ public final class PushRoutes {
 
   private void vapidPublicKey(RoutingContext ctx) {
     if (config.vapidPublicKey.isEmpty()) {
-      ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "Web Push is not configured on this server");
+      ErrorBody.send(ctx.response(), ErrorCode.NOT_FOUND, "Web Push is not configured on this server");
       return;
     }
     ok(ctx, new JsonObject().put("publicKey", config.vapidPublicKey.replace("=", "")));
@@ -78,13 +79,13 @@ public final class PushRoutes {
     }
     Object token = body.getValue("token");
     if (!(token instanceof String t) || t.isBlank() || t.length() > MAX_TOKEN_LENGTH || !t.strip().equals(t)) {
-      ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "token is required and must be an FCM registration token "
+      ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "token is required and must be an FCM registration token "
           + "(a string of at most " + MAX_TOKEN_LENGTH + " characters)");
       return;
     }
     Object platform = body.getValue("platform", "fcm");
     if (!(platform instanceof String p) || !PLATFORMS.contains(p)) {
-      ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "platform must be one of " + PLATFORMS);
+      ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "platform must be one of " + PLATFORMS);
       return;
     }
     JsonObject request = new JsonObject().put("userId", user(ctx)).put("channel", Device.FCM).put("address", t)
@@ -101,7 +102,7 @@ public final class PushRoutes {
         return;
       }
       if (!(body.getValue("token") instanceof String t) || t.isBlank()) {
-        ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST,
+        ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST,
             "token must be a string; send no body to remove all of your device tokens");
         return;
       }
@@ -120,11 +121,11 @@ public final class PushRoutes {
     try {
       s = Subscription.fromJson(body);
     } catch (IllegalArgumentException e) {
-      ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, e.getMessage());
+      ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, e.getMessage());
       return;
     }
     if (!allowlist.allows(s.endpoint())) {
-      ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "endpoint is not on a push service this server accepts ("
+      ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "endpoint is not on a push service this server accepts ("
           + String.join(", ", config.webPushAllowedOrigins) + ")");
       return;
     }
@@ -140,13 +141,13 @@ public final class PushRoutes {
       return;
     }
     if (!(body.getValue("endpoint") instanceof String endpoint) || endpoint.isBlank()) {
-      ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "endpoint is required and must be a string");
+      ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "endpoint is required and must be a string");
       return;
     }
     JsonObject request = new JsonObject().put("userId", user(ctx)).put("channel", Device.WEBPUSH).put("address", endpoint);
     call(ctx, Addresses.PUSH_UNREGISTER, request).onSuccess(reply -> {
       if (reply.getInteger("removed", 0) == 0) {
-        ApiError.send(ctx, 404, ErrorCode.NOT_FOUND, "you have no subscription with this endpoint");
+        ErrorBody.send(ctx.response(), ErrorCode.NOT_FOUND, "you have no subscription with this endpoint");
       } else {
         ok(ctx, new JsonObject().put("message", "Subscription removed"));
       }
@@ -161,10 +162,10 @@ public final class PushRoutes {
         return o;
       }
     } catch (DecodeException e) {
-      ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body is not valid JSON");
+      ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "body is not valid JSON");
       return null;
     }
-    ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, "body must be a JSON object");
+    ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, "body must be a JSON object");
     return null;
   }
 
@@ -174,9 +175,9 @@ public final class PushRoutes {
         .map(Message::body)
         .onFailure(err -> {
           if (err instanceof ReplyException re && re.failureCode() == 400) {
-            ApiError.send(ctx, 400, ErrorCode.BAD_REQUEST, re.getMessage());
+            ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, re.getMessage());
           } else {
-            ApiError.send(ctx, 503, ErrorCode.UNAVAILABLE, "push registrations unavailable; retry later");
+            ErrorBody.send(ctx.response(), ErrorCode.UNAVAILABLE, "push registrations unavailable; retry later");
           }
         });
   }

@@ -1,29 +1,27 @@
 package io.herald.gateway;
 
-import io.herald.auth.Credentials;
 import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
-import io.herald.gateway.transport.SseEndpoint;
-import io.herald.gateway.transport.QueryParams;
-import io.herald.gateway.transport.SockJSEndpoint;
-import io.herald.gateway.transport.WebSocketTransport;
+import io.herald.gateway.transport.Endpoint;
+import io.herald.gateway.transport.bridge.BridgeEndpoint;
 import io.herald.gateway.transport.socketio.EngineIoServer;
-import io.herald.protocol.CloseCodes;
-import io.herald.protocol.ErrorCode;
-import io.herald.protocol.ServerFrame;
+import io.herald.gateway.transport.socketio.SocketIoEndpoint;
+import io.herald.gateway.transport.sockjs.SockJSEndpoint;
+import io.herald.gateway.transport.sse.SseEndpoint;
+import io.herald.gateway.transport.websocket.WebSocketEndpoint;
 import io.herald.session.NodeState;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,81 +79,54 @@ public final class GatewayVerticle extends VerticleBase {
     NodeState state = hub.state();
     router.get("/health/live").handler(ctx -> health(ctx, true));
     router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
-    router.route(config.wsPath).handler(ctx -> upgrade(ctx.request()));
-    // --- Socket.IO (Engine.IO v4) ---
-    router.route(config.socketIoPath + "*").handler(socketIo::handle);
-    // --- Server-Sent Events transport (docs/transport-sse.md) ---
-    router.get(SseEndpoint.PATH).handler(new SseEndpoint(vertx, config, hub)::handle);
-    // --- end Server-Sent Events ---
-    // --- event-bus bridge (docs/transport-eventbus-bridge.md) ---
+    WebSocketEndpoint ws = new WebSocketEndpoint(config, hub);
+    // The transports (docs/architecture.md, "Transports"), then the push routes before the API,
+    // which claims /api/* bodies.
+    List<Endpoint> endpoints = new ArrayList<>(List.of(
+        ws,
+        new SocketIoEndpoint(socketIo),
+        new SseEndpoint(vertx, config, hub),
+        new SockJSEndpoint(vertx, config, hub)));
     if (config.bridgeEnabled) {
-      io.herald.gateway.transport.BridgeEndpoint.mount(vertx, router, hub, config);
+      endpoints.add(new BridgeEndpoint(vertx, config, hub));
     }
-    // --- end event-bus bridge ---
-    // --- push registrations (docs/push.md): before the API, which claims /api/* bodies ---
+    endpoints.forEach(e -> e.mount(router));
     push.mount(router);
-    // --- end push ---
-    // --- SockJS transport (docs/transport-sockjs.md) ---
-    SockJSEndpoint.mount(vertx, router, hub, config);
-    // --- end SockJS transport ---
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
-    // The WebSocket endpoint's own path skips the router: a socket upgraded through a routing
-    // context is wrapped (and the wrapper, with the authority and remote address it copies, lives
-    // as long as the socket). Other spellings of the path ("/ws/") still reach it through the route.
-    server = vertx.createHttpServer(serverOptions(config)).requestHandler(req -> {
-      if (config.wsPath.equals(req.path())) {
-        upgrade(req);
-      } else {
-        router.handle(req);
-      }
-    });
-    vertx.setPeriodic(config.pingIntervalMs, id -> pingAll());
+    server = vertx.createHttpServer(serverOptions(config))
+        .requestHandler(req -> {
+          if (ws.handles(req)) {
+            ws.upgrade(req);
+          } else {
+            router.handle(req);
+          }
+        });
+    vertx.setPeriodic(keepAliveTickMs(config), id -> keepAlive());
     return server.listen();
   }
 
-  private void upgrade(HttpServerRequest request) {
-    if (hub.state().draining()) {
-      request.response().setStatusCode(503).putHeader("Retry-After", "1").end();
-      return;
-    }
-    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
-      request.response().setStatusCode(400).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject()
-              .put("code", ErrorCode.BAD_REQUEST.name())
-              .put("message", "WebSocket upgrade required")).encode());
-      return;
-    }
-    QueryParams query = QueryParams.of(request.uri());
-    String token = Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null) {
-      token = query.first("token");
-    }
-    String upgradeToken = token == null || token.isBlank() ? null : token;
-    String lastNotificationId = query.first("lastNotificationId");
-    if (hub.full()) {
-      // Accepted so that the client can read why; it should try another node.
-      request.toWebSocket().onSuccess(ws -> {
-        ws.writeTextMessage(ServerFrame.error(ErrorCode.UNAVAILABLE, "this node is at its connection limit; try again", null).json());
-        ws.close(CloseCodes.TRY_AGAIN_LATER, "node full");
-      });
-      return;
-    }
-    request.toWebSocket().onSuccess(ws ->
-        WebSocketTransport.attach(hub, ws, upgradeToken, lastNotificationId, config.maxOutboundQueueBytes));
+  /**
+   * The keep-alive sweep's period: a quarter of the shortest heartbeat interval of any transport
+   * (each transport sends its own when due), at most a second.
+   */
+  static long keepAliveTickMs(HeraldConfig config) {
+    long shortest = Math.min(Math.min(config.pingIntervalMs, config.sseHeartbeatMs),
+        Math.min(config.socketIoPingIntervalMs, config.bridgePingTimeoutMs));
+    return Math.max(10, Math.min(1000, shortest / 4));
   }
 
   /**
-   * Keep-alive of this instance's authenticated /ws sockets: the node's open sessions that run on
-   * this event loop (a socket still authenticating is bounded by ws.auth-timeout-ms instead). The
-   * registry is walked rather than a set of sockets kept per instance, which would cost every
-   * connection a set entry.
+   * The one keep-alive sweep of this event loop: every open session that runs on it gets its
+   * transport's {@link io.herald.session.Transport#keepAlive} (a heartbeat when due, a dead peer
+   * closed). The registry is walked rather than a set of sockets kept per transport, which would
+   * cost every connection a set entry; a connection still authenticating is bounded by
+   * {@code ws.auth-timeout-ms} instead.
    */
-  private void pingAll() {
+  private void keepAlive() {
+    long now = System.currentTimeMillis();
     for (Session s : hub.registry().on(context)) {
-      if (s.transport() instanceof WebSocketTransport t) {
-        t.keepAlive(config.idleTimeoutMs);
-      }
+      s.transport().keepAlive(now);
     }
   }
 

@@ -27,6 +27,13 @@ public interface Transport {
    */
   default void replayFailed() {}
 
+  /**
+   * Keep-alive, called on the session's event loop by the gateway's sweep (several times per
+   * shortest heartbeat interval) while the session is open: a transport sends its heartbeat when
+   * one is due and closes a peer that stopped answering. {@code now} is epoch milliseconds.
+   */
+  default void keepAlive(long now) {}
+
   /** The Socket.IO namespace this connection belongs to, or null for other transports. */
   default String namespace() {
     return null;

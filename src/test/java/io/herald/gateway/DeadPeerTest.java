@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.herald.HeraldNode;
-import io.herald.gateway.transport.SseEndpoint;
+import io.herald.gateway.transport.sse.SseEndpoint;
 import io.herald.test.Await;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.herald.HeraldNode;
-import io.herald.protocol.BridgeAddresses;
+import io.herald.gateway.transport.bridge.BridgeAddresses;
 import io.herald.test.Await;
 import io.herald.test.Http;
 import io.herald.test.NodeScript;

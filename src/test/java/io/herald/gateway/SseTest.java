@@ -3,7 +3,7 @@ package io.herald.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.HeraldNode;
-import io.herald.gateway.transport.SseEndpoint;
+import io.herald.gateway.transport.sse.SseEndpoint;
 import io.herald.test.Http;
 import io.herald.test.NodeScript;
 import io.herald.test.SseStream;

@@ -81,7 +81,7 @@ class StoreDownTest {
     long first = Http.post(port, "/api/notifications", SERVICE,
         new JsonObject().put("userId", user).put("title", "first").put("message", "m")).json().getLong("id");
     Await.result(db.db().stopEmbedded(), 60);
-    try (SseStream s = SseStream.open(port, io.herald.gateway.transport.SseEndpoint.PATH, Tokens.user(user),
+    try (SseStream s = SseStream.open(port, io.herald.gateway.transport.sse.SseEndpoint.PATH, Tokens.user(user),
         "Last-Event-ID", Long.toString(first))) {
       assertThat(s.next("error").data()).contains("could not replay");
       Await.result(db.db().startEmbedded(), 60);

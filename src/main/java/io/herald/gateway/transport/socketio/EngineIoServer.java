@@ -1,6 +1,8 @@
 package io.herald.gateway.transport.socketio;
 
 import io.herald.config.HeraldConfig;
+import io.herald.gateway.transport.Admission;
+import io.herald.gateway.transport.QueryParams;
 import io.herald.session.SessionHub;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -136,11 +138,9 @@ public final class EngineIoServer {
   }
 
   private EngineIoSession create(HttpServerRequest req) {
-    String headerToken = io.herald.auth.Credentials.bearer(req.getHeader(HttpHeaders.AUTHORIZATION));
-    String queryToken = req.getParam("token");
+    String token = Admission.token(req.headers(), QueryParams.of(req.uri()));
     Context context = vertx.getOrCreateContext();
-    EngineIoSession session = new EngineIoSession(this, context, UUID.randomUUID().toString(), headerToken,
-        queryToken == null || queryToken.isBlank() ? null : queryToken);
+    EngineIoSession session = new EngineIoSession(this, context, UUID.randomUUID().toString(), token);
     sessions.put(session.sid, session);
     return session;
   }
@@ -151,12 +151,13 @@ public final class EngineIoServer {
    * {@code limits.max-connections-per-node} from its handshake on, authenticated or not.
    */
   private boolean refuseWhenDraining(HttpServerResponse resp) {
-    if (hub.state().draining() || hub.full()) {
-      resp.setStatusCode(503).putHeader("Retry-After", "1");
-      error(resp, 503, 0, hub.state().draining() ? "server shutting down" : "this node is at its connection limit; try again");
-      return true;
+    Admission.Verdict verdict = Admission.verdict(hub);
+    if (verdict.admitted()) {
+      return false;
     }
-    return false;
+    resp.putHeader("Retry-After", "1");
+    error(resp, verdict.code().httpStatus(), 0, verdict.message());
+    return true;
   }
 
   void remove(EngineIoSession session) {

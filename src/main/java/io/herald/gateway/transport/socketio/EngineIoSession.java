@@ -1,5 +1,6 @@
 package io.herald.gateway.transport.socketio;
 
+import io.herald.gateway.transport.Admission;
 import io.herald.gateway.transport.OutboundBytes;
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;
@@ -31,9 +32,8 @@ final class EngineIoSession {
   private final Vertx vertx;
   final Context context;
   final String sid;
-  /** Credentials from the handshake request: the Authorization header's token, the ?token= query. */
-  private final String headerToken;
-  private final String queryToken;
+  /** The handshake request's token (Authorization header or ?token=), or null. */
+  private final String handshakeToken;
   private final Map<String, SocketIoNamespace> namespaces = new HashMap<>();
   private final ArrayDeque<Encoded> queue = new ArrayDeque<>();
   /** Bytes waiting for the client: in {@link #queue} (polling) or written to the WebSocket and not yet sent. */
@@ -43,7 +43,8 @@ final class EngineIoSession {
   private ServerWebSocket probing;
   /** The probe was answered ({@code 3probe}): polls are answered at once until the client switches. */
   private boolean probeAnswered;
-  private long pingTimer = -1;
+  /** When the last ping was sent (epoch ms): the keep-alive sweep sends the next one pingInterval later. */
+  private long lastPing;
   /** Closes the connection when no namespace is connected within {@code ws.auth-timeout-ms}. */
   private long connectTimer = -1;
   /**
@@ -56,13 +57,12 @@ final class EngineIoSession {
   /** Binary attachments announced by refused binary packets, still to be swallowed. */
   private int pendingAttachments;
 
-  EngineIoSession(EngineIoServer server, Context context, String sid, String headerToken, String queryToken) {
+  EngineIoSession(EngineIoServer server, Context context, String sid, String handshakeToken) {
     this.server = server;
     this.vertx = server.vertx;
     this.context = context;
     this.sid = sid;
-    this.headerToken = headerToken;
-    this.queryToken = queryToken;
+    this.handshakeToken = handshakeToken;
     this.outbound = new OutboundBytes(server.config.maxOutboundQueueBytes);
     server.hub.reserveConnection();
     holdsSlot = true;
@@ -97,15 +97,27 @@ final class EngineIoSession {
     }
   }
 
-  /** The open packet; then pings every pingInterval, and a client silent for longer than interval + timeout is closed. */
+  /**
+   * Keep-alive, from the gateway's sweep through a connected namespace (an Engine.IO connection
+   * without one is closed by its connect timer first): a ping every pingInterval, and a client
+   * silent for longer than pingInterval + pingTimeout is closed. Idempotent within an interval, so
+   * several namespaces may call it.
+   */
+  void keepAlive(long now) {
+    if (closed || now - lastPing < server.config.socketIoPingIntervalMs) {
+      return;
+    }
+    lastPing = now;
+    if (now - lastPong > server.config.socketIoPingIntervalMs + server.config.socketIoPingTimeoutMs) {
+      close("ping timeout");
+    } else {
+      send("2");
+    }
+  }
+
+  /** The open packet. */
   String openPacket(boolean upgrades) {
-    pingTimer = vertx.setPeriodic(server.config.socketIoPingIntervalMs, t -> {
-      if (System.currentTimeMillis() - lastPong > server.config.socketIoPingIntervalMs + server.config.socketIoPingTimeoutMs) {
-        close("ping timeout");
-      } else {
-        send("2");
-      }
-    });
+    lastPing = System.currentTimeMillis();
     return "0" + new JsonObject()
         .put("sid", sid)
         .put("upgrades", upgrades ? new JsonArray().add("websocket") : new JsonArray())
@@ -298,21 +310,19 @@ final class EngineIoSession {
     // The namespace session takes a slot of its own: this connection's slot is handed over first,
     // so that the check below does not count the connection twice.
     releaseSlot();
-    if (server.hub.full()) {
+    Admission.Verdict verdict = Admission.verdict(server.hub);
+    if (!verdict.admitted()) {
       if (namespaces.isEmpty()) {
         server.hub.reserveConnection();
         holdsSlot = true;
       }
       sendMessage(SocketIoPacket.encode(SocketIoPacket.CONNECT_ERROR, nsp, null, new JsonObject()
-          .put("message", "this node is at its connection limit; try again")
-          .put("data", new JsonObject().put("code", ErrorCode.UNAVAILABLE.name()))));
+          .put("message", verdict.message())
+          .put("data", new JsonObject().put("code", verdict.code().name()))));
       return;
     }
-    JsonObject auth = p.payload() instanceof JsonObject o ? o : new JsonObject();
-    String token = auth.getValue("token") instanceof String t && !t.isBlank() ? t
-        : headerToken != null ? headerToken
-        : queryToken != null ? queryToken : "";
-    Object last = auth.getValue("lastNotificationId");
+    String token = Admission.token(p.payload(), handshakeToken);
+    Object last = p.payload() instanceof JsonObject auth ? auth.getValue("lastNotificationId") : null;
     SocketIoNamespace ns = new SocketIoNamespace(this, nsp);
     namespaces.put(nsp, ns);
     cancelConnectTimer();
@@ -437,9 +447,6 @@ final class EngineIoSession {
     }
     closed = true;
     log.debug("Engine.IO session {} closed: {}", sid, reason);
-    if (pingTimer >= 0) {
-      vertx.cancelTimer(pingTimer);
-    }
     cancelConnectTimer();
     releaseSlot();
     for (SocketIoNamespace ns : List.copyOf(namespaces.values())) {

@@ -90,6 +90,11 @@ final class SocketIoNamespace implements Transport {
     return b.append(']').toString();
   }
 
+  @Override
+  public void keepAlive(long now) {
+    engine.keepAlive(now);
+  }
+
   /** The server ends this namespace connection (the Engine.IO connection stays). */
   @Override
   public void close(short code, String reason) {

@@ -1,4 +1,4 @@
-package io.herald.gateway.transport;
+package io.herald.gateway.transport.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,13 @@
-package io.herald.gateway.transport;
+package io.herald.gateway.transport.sse;
 
 import io.herald.auth.AuthException;
 import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
 import io.herald.config.HeraldConfig;
-import io.herald.protocol.CloseCodes;
+import io.herald.gateway.transport.Admission;
+import io.herald.gateway.transport.Endpoint;
+import io.herald.gateway.transport.QueryParams;
+import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ServerFrame;
 import io.herald.session.Session;
@@ -17,70 +20,55 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashSet;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /notifications/events}: authenticates the request, then streams {@code
  * text/event-stream} through an {@link SseTransport} handed to a session (docs/transport-sse.md).
- * One instance per gateway verticle; everything runs on that verticle's event loop.
  *
  * <p>A missing or refused token gets 401 with a JSON error body before any stream starts, so an
  * EventSource stops instead of retrying. The first event is {@code unread_count}; the session then
  * replays (after {@code Last-Event-ID}, or the newest unread) and goes live.
  */
-public final class SseEndpoint {
+public final class SseEndpoint implements Endpoint {
   public static final String PATH = "/notifications/events";
-  private static final Logger log = LoggerFactory.getLogger(SseEndpoint.class);
 
   private final Vertx vertx;
   private final HeraldConfig config;
   private final SessionHub hub;
   private final StoreClient store;
-  /** This gateway instance's open streams, for the heartbeat. */
-  private final Set<SseTransport> streams = new HashSet<>();
 
-  /** Call from the gateway verticle's start: the heartbeat timer runs on its event loop. */
   public SseEndpoint(Vertx vertx, HeraldConfig config, SessionHub hub) {
     this.vertx = vertx;
     this.config = config;
     this.hub = hub;
     this.store = new StoreClient(vertx);
-    vertx.setPeriodic(config.sseHeartbeatMs, id -> {
-      for (SseTransport t : streams) {
-        t.heartbeat();
-      }
-    });
   }
 
-  public void handle(RoutingContext ctx) {
+  @Override
+  public void mount(Router router) {
+    router.get(PATH).handler(this::handle);
+  }
+
+  private void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    String token = Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
+    QueryParams query = QueryParams.of(request.uri());
+    String token = Admission.token(request.headers(), query);
     if (token == null) {
-      token = request.getParam("token");
-    }
-    if (token == null || token.isBlank()) {
-      refuse(ctx, 401, ErrorCode.UNAUTHORIZED, "a token is required: Authorization: Bearer <token> or ?token=");
+      ErrorBody.send(ctx.response(), ErrorCode.UNAUTHORIZED, "a token is required: Authorization: Bearer <token> or ?token=");
       return;
     }
-    String lastEventId = request.getHeader("Last-Event-ID");
-    if (lastEventId == null || lastEventId.isBlank()) {
-      lastEventId = request.getParam("lastEventId");
-    }
-    String resumeFrom = lastEventId;
-    String presented = token;
+    String resumeFrom = Admission.resumeCursor(request.headers(), query);
     Credentials.verify(vertx, token).onComplete(ar -> {
       if (ar.failed()) {
         boolean refused = ar.cause() instanceof AuthException;
-        refuse(ctx, refused ? 401 : 503, refused ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE,
+        ErrorBody.send(ctx.response(), refused ? ErrorCode.UNAUTHORIZED : ErrorCode.UNAVAILABLE,
             refused ? ar.cause().getMessage() : "token verification unavailable; retry");
         return;
       }
       if (!ctx.response().closed()) {
-        stream(ctx, ar.result(), presented, resumeFrom);
+        stream(ctx, ar.result(), token, resumeFrom);
       }
     });
   }
@@ -96,23 +84,22 @@ public final class SseEndpoint {
     boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
     // The stream stays open through its heartbeats (the server's idle timeout counts writes too);
     // the connection ends with the stream rather than lingering as an idle keep-alive one.
-    SseTransport transport = new SseTransport(response, config.maxOutboundQueueBytes, http1 ? connection::close : () -> { });
-    streams.add(transport);
+    SseTransport transport = new SseTransport(response, config.maxOutboundQueueBytes, config.sseHeartbeatMs,
+        http1 ? connection::close : () -> { });
     Session[] session = {null};
     response.exceptionHandler(err -> { }); // the close handler follows
     response.closeHandler(v -> {
+      transport.ended();
       if (session[0] != null) {
         session[0].onTransportClosed();
       }
-      transport.ended();
     });
-    transport.onEnded(() -> streams.remove(transport));
     response.write("retry: " + config.sseRetryMs + "\n\n");
-    if (hub.state().draining() || hub.full()) {
+    Admission.Verdict verdict = Admission.verdict(hub);
+    if (!verdict.admitted()) {
       // An EventSource retries a 200 stream that ends, but gives up on a 503: the retry reaches the
       // load balancer's next pick, or this node once it has room.
-      transport.close(CloseCodes.TRY_AGAIN_LATER,
-          hub.state().draining() ? "server shutting down" : "this node is at its connection limit; try again");
+      transport.close(verdict.closeCode(), verdict == Admission.Verdict.DRAINING ? "server shutting down" : verdict.message());
       return;
     }
     // The count first, as the event order in docs/transport-sse.md promises; the session's catch-up
@@ -129,15 +116,4 @@ public final class SseEndpoint {
           session[0].start(token, lastEventId);
         });
   }
-
-  private static void refuse(RoutingContext ctx, int status, ErrorCode code, String message) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", code.name()).put("message", message)).encode());
-  }
-
 }

@@ -1,4 +1,4 @@
-package io.herald.gateway.transport;
+package io.herald.gateway.transport.bridge;
 
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;

@@ -1,10 +1,12 @@
-package io.herald.gateway.transport;
+package io.herald.gateway.transport.bridge;
 
-import static io.herald.gateway.transport.BridgeFrames.err;
-import static io.herald.gateway.transport.BridgeFrames.rec;
+import static io.herald.gateway.transport.bridge.BridgeFrames.err;
+import static io.herald.gateway.transport.bridge.BridgeFrames.rec;
 
 import io.herald.config.HeraldConfig;
-import io.herald.protocol.BridgeAddresses;
+import io.herald.gateway.transport.Admission;
+import io.herald.gateway.transport.FlushThenClose;
+import io.herald.gateway.transport.OutboundBytes;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;
@@ -42,7 +44,7 @@ import java.util.Set;
  *
  * <p>Everything runs on the socket's context, which is the session's.
  */
-public final class BridgeTransport implements Transport {
+final class BridgeTransport implements Transport {
   /** Envelopes kept while the token is being verified. */
   static final int MAX_EARLY = 16;
   /** Requests handed to the session and not answered yet. */
@@ -79,12 +81,12 @@ public final class BridgeTransport implements Transport {
   private final Vertx vertx;
   private final SockJSSocket socket;
   private final int maxFrameBytes;
-  private final int maxQueuedChars;
+  private final OutboundBytes outbound;
+  private final long pingTimeoutMs;
   private Session session;
   private Auth auth = Auth.NONE;
   private boolean closed;
-  private long queuedChars;
-  private long lastSeen = System.nanoTime();
+  private long lastSeen = System.currentTimeMillis();
   private String authTarget;
   private String userAddress;
   private JsonObject connected;
@@ -96,20 +98,20 @@ public final class BridgeTransport implements Transport {
   private final ArrayDeque<Envelope> early = new ArrayDeque<>();
   private final Map<Long, Pending> inFlight = new HashMap<>();
   private long nextId;
-  private Runnable onClosed = () -> { };
 
   private BridgeTransport(Vertx vertx, SockJSSocket socket, HeraldConfig config) {
     this.vertx = vertx;
     this.socket = socket;
     this.maxFrameBytes = config.maxFrameBytes;
-    this.maxQueuedChars = config.maxOutboundQueueBytes;
+    this.outbound = new OutboundBytes(config.maxOutboundQueueBytes);
+    this.pingTimeoutMs = config.bridgePingTimeoutMs;
   }
 
   /**
    * Wraps an accepted socket and hands it to a new session, which starts waiting for a token
    * (closed after {@code ws.auth-timeout-ms} without one).
    */
-  public static BridgeTransport attach(Vertx vertx, SessionHub hub, SockJSSocket socket, HeraldConfig config) {
+  static BridgeTransport attach(Vertx vertx, SessionHub hub, SockJSSocket socket, HeraldConfig config) {
     BridgeTransport transport = new BridgeTransport(vertx, socket, config);
     transport.session = hub.open(transport);
     socket.handler(buffer -> transport.onMessage(buffer.toString(StandardCharsets.UTF_8)));
@@ -117,30 +119,23 @@ public final class BridgeTransport implements Transport {
     socket.closeHandler(v -> {
       transport.closed = true;
       transport.session.onTransportClosed();
-      transport.onClosed.run();
     });
     transport.session.start(null, null);
     return transport;
   }
 
-  /** Runs {@code action} once the socket has closed. */
-  public void onClosed(Runnable action) {
-    this.onClosed = action;
-  }
-
-  /** Closes the socket, through its session, if nothing (not even a ping) arrived for {@code timeoutNanos}. */
-  public void closeIfSilent(long timeoutNanos, String reason) {
-    session.runOnContext(() -> {
-      if (!closed && System.nanoTime() - lastSeen >= timeoutNanos) {
-        session.close(NO_PING, reason);
-      }
-    });
+  /** A client that sent nothing, not even a ping, for {@code bridge.ping-timeout-ms} is closed (1001). */
+  @Override
+  public void keepAlive(long now) {
+    if (!closed && now - lastSeen >= pingTimeoutMs) {
+      session.close(NO_PING, "no ping within " + pingTimeoutMs + " ms");
+    }
   }
 
   // ---- client -> server ------------------------------------------------------------------------
 
   void onMessage(String text) {
-    lastSeen = System.nanoTime();
+    lastSeen = System.currentTimeMillis();
     if (closed) {
       return;
     }
@@ -215,7 +210,7 @@ public final class BridgeTransport implements Transport {
     if (e.type().equals("unregister")) {
       return;
     }
-    String token = token(headers);
+    String token = Admission.token(headers instanceof JsonObject h ? h : null);
     if (token == null) {
       refuse(e.target(), ErrorCode.UNAUTHORIZED,
           "no token: put {\"Authorization\":\"Bearer <jwt>\"} or {\"token\":\"<jwt>\"} in the headers");
@@ -229,18 +224,6 @@ public final class BridgeTransport implements Transport {
       data.put("lastNotificationId", h.getValue("lastNotificationId").toString());
     }
     feed("auth", data, new Pending(Kind.AUTH, authTarget, null));
-  }
-
-  private static String token(Object headers) {
-    if (!(headers instanceof JsonObject h)) {
-      return null;
-    }
-    Object header = h.getValue("Authorization", h.getValue("authorization"));
-    String bearer = header instanceof String b ? io.herald.auth.Credentials.bearer(b) : null;
-    if (bearer != null) {
-      return bearer;
-    }
-    return h.getValue("token") instanceof String t && !t.isBlank() ? t.trim() : null;
   }
 
   private void keep(Envelope e) {
@@ -395,12 +378,10 @@ public final class BridgeTransport implements Transport {
    * its WebSocket transport, so the bound is kept here, from the write completions.
    */
   private boolean offer(Encoded envelope) {
-    if (queuedChars >= maxQueuedChars) {
+    if (outbound.full()) {
       return false;
     }
-    int n = envelope.bytes();
-    queuedChars += n;
-    socket.write(envelope.text()).onComplete(ar -> queuedChars -= n);
+    outbound.track(envelope.bytes(), socket.write(envelope.text()));
     return true;
   }
 
@@ -431,11 +412,8 @@ public final class BridgeTransport implements Transport {
     }
     // SockJS drops what a polling client has not fetched yet when the socket closes: close once the
     // notice (and what preceded it) was taken, or after a grace period.
-    long grace = vertx.setTimer(CLOSE_GRACE_MS, t -> socket.close(code, reason));
-    socket.write(err(null, BridgeFrames.CLOSED, code, "CLOSED", reason)).onComplete(ar -> {
-      vertx.cancelTimer(grace);
-      socket.close(code, reason);
-    });
+    FlushThenClose.after(vertx, socket.write(err(null, BridgeFrames.CLOSED, code, "CLOSED", reason)), CLOSE_GRACE_MS,
+        () -> socket.close(code, reason));
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.herald.protocol;
+package io.herald.gateway.transport.bridge;
 
 import java.util.Map;
 

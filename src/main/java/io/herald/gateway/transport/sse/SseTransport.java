@@ -1,5 +1,6 @@
-package io.herald.gateway.transport;
+package io.herald.gateway.transport.sse;
 
+import io.herald.gateway.transport.OutboundBytes;
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ServerFrame;
 import io.herald.protocol.WireFormat;
@@ -35,12 +36,14 @@ public final class SseTransport implements Transport {
   /** The event last written: an 'error' or 'reconnect' already tells the client why the stream ends. */
   private String lastEvent;
   private final Runnable afterEnd;
-  private Runnable onEnded = () -> { };
+  private final long heartbeatMs;
+  private long lastHeartbeat = System.currentTimeMillis();
 
   /** {@code afterEnd} runs once the end of the stream is written (the endpoint closes the connection). */
-  SseTransport(HttpServerResponse response, int maxOutboundQueueBytes, Runnable afterEnd) {
+  SseTransport(HttpServerResponse response, int maxOutboundQueueBytes, long heartbeatMs, Runnable afterEnd) {
     this.response = response;
     this.outbound = new OutboundBytes(maxOutboundQueueBytes);
+    this.heartbeatMs = heartbeatMs;
     this.afterEnd = afterEnd;
   }
 
@@ -93,7 +96,6 @@ public final class SseTransport implements Transport {
       }
       response.end().onComplete(ar -> afterEnd.run());
     }
-    onEnded.run();
   }
 
   @Override
@@ -101,23 +103,21 @@ public final class SseTransport implements Transport {
     return "sse";
   }
 
-  /** Writes a heartbeat comment unless the stream ended or its queue is full (then data is pending anyway). */
-  void heartbeat() {
+  /** Every {@code sse.heartbeat-ms}: a comment, unless the stream ended or its queue is full (then data is pending anyway). */
+  @Override
+  public void keepAlive(long now) {
+    if (now - lastHeartbeat < heartbeatMs) {
+      return;
+    }
+    lastHeartbeat = now;
     if (!ended && !response.closed() && !outbound.full()) {
       writeChunk(HEARTBEAT);
     }
   }
 
-  /** The connection closed, from either side: the one cleanup path for the endpoint's bookkeeping. */
+  /** The connection closed, from either side. */
   void ended() {
-    if (!ended) {
-      ended = true;
-      onEnded.run();
-    }
-  }
-
-  void onEnded(Runnable action) {
-    this.onEnded = action;
+    ended = true;
   }
 
   /** Whether this stream's close was already told to the client; for the endpoint's pre-session events. */

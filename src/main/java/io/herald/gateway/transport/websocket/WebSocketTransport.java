@@ -1,42 +1,43 @@
-package io.herald.gateway.transport;
+package io.herald.gateway.transport.websocket;
 
+import io.herald.gateway.transport.OutboundBytes;
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ServerFrame;
 import io.herald.protocol.WireFormat;
 import io.herald.session.Session;
-import io.herald.session.SessionHub;
 import io.herald.session.Transport;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
 /**
- * The raw WebSocket transport at {@code /ws}: JSON text frames. It only frames and closes; the
- * session does the rest.
+ * A WebSocket of {@code /ws}: JSON text frames. It only frames, pings and closes; the session does
+ * the rest.
  */
-public final class WebSocketTransport implements Transport {
+final class WebSocketTransport implements Transport {
   private final ServerWebSocket ws;
   private final OutboundBytes outbound;
+  private final long pingIntervalMs;
+  private final long idleTimeoutMs;
   private Session session;
-  /** When the client last sent anything (a frame or a pong), for the gateway's idle check. */
-  private volatile long lastRead = System.currentTimeMillis();
+  /** When the client last sent anything (a frame or a pong), for the idle check. */
+  private long lastRead = System.currentTimeMillis();
+  private long lastPing = lastRead;
 
-  private WebSocketTransport(ServerWebSocket ws, int maxOutboundQueueBytes) {
+  WebSocketTransport(ServerWebSocket ws, int maxOutboundQueueBytes, long pingIntervalMs, long idleTimeoutMs) {
     this.ws = ws;
     this.outbound = new OutboundBytes(maxOutboundQueueBytes);
+    this.pingIntervalMs = pingIntervalMs;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
-  /** Wraps an accepted WebSocket and hands it to a new session. */
-  public static WebSocketTransport attach(SessionHub hub, ServerWebSocket ws, String upgradeToken,
-      String lastNotificationId, int maxOutboundQueueBytes) {
-    WebSocketTransport transport = new WebSocketTransport(ws, maxOutboundQueueBytes);
-    transport.session = hub.open(transport);
-    ws.textMessageHandler(transport::onText);
-    ws.binaryMessageHandler(transport::onBinary);
-    ws.pongHandler(transport::onPong);
+  /** Wires the socket to its session. */
+  void attach(Session session) {
+    this.session = session;
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(this::onBinary);
+    ws.pongHandler(this::onPong);
     ws.exceptionHandler(err -> { }); // the close handler follows; nothing to add
-    ws.closeHandler(transport::onClose);
-    transport.session.start(upgradeToken, lastNotificationId);
-    return transport;
+    ws.closeHandler(v -> session.onTransportClosed());
   }
 
   private void onText(String text) {
@@ -53,20 +54,17 @@ public final class WebSocketTransport implements Transport {
     lastRead = System.currentTimeMillis();
   }
 
-  private void onClose(Void v) {
-    session.onTransportClosed();
-  }
-
   /**
-   * Keep-alive, called by the gateway every {@code ws.ping-interval-ms} on the socket's event loop:
-   * a client silent (not even a pong) for longer than {@code idleTimeoutMs} is closed (1001), the
-   * others are pinged.
+   * Every {@code ws.ping-interval-ms}: a client silent (not even a pong) for longer than {@code
+   * ws.idle-timeout-ms} is closed (1001), the others are pinged.
    */
-  public void keepAlive(long idleTimeoutMs) {
-    if (ws.isClosed()) {
+  @Override
+  public void keepAlive(long now) {
+    if (now - lastPing < pingIntervalMs || ws.isClosed()) {
       return;
     }
-    if (System.currentTimeMillis() - lastRead > idleTimeoutMs) {
+    lastPing = now;
+    if (now - lastRead > idleTimeoutMs) {
       ws.close((short) 1001, "idle");
     } else if (!outbound.full()) {
       ws.writePing(Buffer.buffer());
