@@ -6,7 +6,6 @@ import com.hazelcast.core.HazelcastInstance;
 import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.auth.AuthVerticle;
-import io.herald.cluster.ClusterSetup;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.GatewayVerticle;
 import io.herald.gateway.transport.socketio.EngineIoServer;
@@ -15,11 +14,14 @@ import io.herald.presence.PresenceVerticle;
 import io.herald.protocol.ServerFrame;
 import io.herald.push.PushStore;
 import io.herald.push.PushVerticle;
+import io.herald.push.channels.PushChannels;
 import io.herald.room.HazelcastRoomDirectory;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomDirectory;
 import io.herald.routing.NodeMessage;
 import io.herald.routing.NodeMessageCodec;
+import io.herald.routing.Publisher;
+import io.herald.routing.RoutingClient;
 import io.herald.routing.RoutingVerticle;
 import io.herald.session.NodeState;
 import io.herald.session.Session;
@@ -116,7 +118,8 @@ public final class HeraldNode {
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
     directory = new HazelcastRoomDirectory(vertx, hazelcast);
     rooms = new LocalRooms(vertx, nodeId, directory);
-    hub = new SessionHub(vertx, config, rooms, directory, state);
+    RoutingClient routing = new RoutingClient(vertx, directory);
+    hub = new SessionHub(vertx, config, rooms, routing, state);
     state.requireForReadiness(() -> !hub.full());
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -128,7 +131,8 @@ public final class HeraldNode {
       }
     });
     vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
-    ApiRoutes api = new ApiRoutes(vertx, config, directory, clusterManager::getNodes);
+    Publisher publisher = new Publisher(vertx, directory);
+    ApiRoutes api = new ApiRoutes(vertx, config, directory, routing, publisher, clusterManager::getNodes);
     EngineIoServer socketIo = new EngineIoServer(vertx, config, hub);
     PushRoutes push = new PushRoutes(vertx, config);
     // A member that just joined may not have the partition table yet; ready means it can route.
@@ -141,10 +145,10 @@ public final class HeraldNode {
           return vertx.deployVerticle(store);
         })
         .compose(v -> vertx.deployVerticle(new PushVerticle(config,
-            new PushStore(database.client(), database.pool(), config.pgTimeoutMs))))
+            new PushStore(database.client(), database.pool(), config.pgTimeoutMs), new PushChannels(config))))
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
-        .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms, hub.registry())))
-        .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, directory, rooms, hub.registry())))
+        .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms, hub.registry(), routing)))
+        .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher)))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);

@@ -1,22 +1,21 @@
 package io.herald.api;
 
 import io.herald.auth.Principal;
-import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
-import io.herald.protocol.SendRequests;
 import io.herald.room.RoomDirectory;
 import io.herald.room.RoomPolicy;
-import io.herald.routing.RoutingVerticle;
+import io.herald.presence.PresenceClient;
+import io.herald.routing.RoutingClient;
+import io.herald.routing.ProducerRequest;
+import io.herald.routing.Publisher;
 import io.herald.store.NotificationStore;
 import io.herald.store.StoreClient;
 import io.herald.store.UnreadCounts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,8 +23,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,23 +37,24 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
 
-  /**
-   * Internal requests a REST call waits for are bounded: a caller gets 503 after this long rather
-   * than waiting for the event bus's 30 s default (the store's own bound is pg.timeout-ms). They go
-   * to this node's own verticles: every node registers them, and a round robin over the cluster
-   * would only add a network hop and a serialisation to half the calls of a two-node cluster.
-   */
-  private static final io.vertx.core.eventbus.DeliveryOptions BOUNDED =
-      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
 
   private final Vertx vertx;
   private final HeraldConfig config;
   private final RoomDirectory directory;
+  private final RoutingClient routing;
+  private final Publisher publisher;
+  private final ProducerRequest.Limits limits;
+  private final PresenceClient presence;
   private final Supplier<List<String>> clusterNodes;
   private final StoreClient store;
 
-  public ApiRoutes(Vertx vertx, HeraldConfig config, RoomDirectory directory, Supplier<List<String>> clusterNodes) {
+  public ApiRoutes(Vertx vertx, HeraldConfig config, RoomDirectory directory, RoutingClient routing, Publisher publisher,
+      Supplier<List<String>> clusterNodes) {
     this.vertx = vertx;
+    this.publisher = publisher;
+    this.limits = ProducerRequest.Limits.of(config);
+    this.routing = routing;
+    this.presence = new PresenceClient(vertx);
     this.config = config;
     this.directory = directory;
     this.clusterNodes = clusterNodes;
@@ -199,70 +199,51 @@ public final class ApiRoutes {
   }
 
   private void send(RoutingContext ctx, JsonObject body) {
-    String userId = SendRequests.userId(body, "userId");
-    String event = SendRequests.event(body, "event");
-    Object message = SendRequests.payload(body, "message", true);
-    request(ctx, Addresses.SEND_USER, new JsonObject().put("userId", userId).put("event", event).put("data", message)
-            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))).put("namespace", SendRequests.namespace(body)),
-        reply -> {
-          boolean delivered = reply.getBoolean("delivered", false);
-          JsonObject out = new JsonObject()
-              .put("success", delivered)
-              .put("message", delivered ? "Message sent to user " + userId : "User " + userId + " is not connected");
-          if (reply.containsKey("id")) {
-            out.put("id", reply.getLong("id")); // stored: it will be replayed when the user connects
-          }
-          ok(ctx, 200, out);
-        });
+    ProducerRequest.ToUser request = ProducerRequest.toUser(body, "message", true);
+    String userId = request.userId();
+    publish(ctx, request, reply -> {
+      boolean delivered = reply.getBoolean("delivered", false);
+      JsonObject out = new JsonObject()
+          .put("success", delivered)
+          .put("message", delivered ? "Message sent to user " + userId : "User " + userId + " is not connected");
+      if (reply.containsKey("id")) {
+        out.put("id", reply.getLong("id")); // stored: it will be replayed when the user connects
+      }
+      ok(ctx, 200, out);
+    });
   }
 
   private void sendMany(RoutingContext ctx, JsonObject body) {
-    List<String> userIds = SendRequests.userIds(body, "userIds");
-    String event = SendRequests.event(body, "event");
-    Object message = SendRequests.payload(body, "message", true);
-    request(ctx, Addresses.SEND_USERS,
-        new JsonObject().put("userIds", new JsonArray(userIds)).put("event", event).put("data", message)
-            .put("persist", Boolean.TRUE.equals(body.getValue("persist"))).put("namespace", SendRequests.namespace(body)),
-        reply -> ok(ctx, 200, new JsonObject()
-            .put("success", true)
-            .put("message", "Message sent to " + userIds.size() + " users")
-            .put("userIds", new JsonArray(userIds))));
+    ProducerRequest.ToUsers request = ProducerRequest.toUsers(body, "message", true, limits);
+    publish(ctx, request, reply -> ok(ctx, 200, new JsonObject()
+        .put("success", true)
+        .put("message", "Message sent to " + request.userIds().size() + " users")
+        .put("userIds", new JsonArray(request.userIds()))));
   }
 
   private void notification(RoutingContext ctx, JsonObject body) {
-    String userId = SendRequests.userId(body, "userId");
-    SendRequests.notification(body); // validates before anything is sent
-    request(ctx, Addresses.NOTIFY_USER, body.copy().put("userId", userId),
-        reply -> ok(ctx, 202, new JsonObject().put("id", reply.getLong("id"))));
+    publish(ctx, ProducerRequest.notify(body), reply -> ok(ctx, 202, new JsonObject().put("id", reply.getLong("id"))));
   }
 
   private void roomEvent(RoutingContext ctx, JsonObject body) {
-    String room = ctx.pathParam("room");
-    RoomPolicy.validateName(room);
-    String event = SendRequests.event(body, "event");
-    Object data = SendRequests.payload(body, "data", false);
-    request(ctx, Addresses.SEND_ROOM, new JsonObject().put("room", room).put("event", event).put("data", data)
-            .put("namespace", SendRequests.namespace(body)),
-        reply -> ok(ctx, 200, new JsonObject()
-            .put("success", true)
-            .put("room", room)
-            .put("delivered", reply.getBoolean("delivered", false))));
+    ProducerRequest.ToRoom request = ProducerRequest.toRoom(ctx.pathParam("room"), body);
+    publish(ctx, request, reply -> ok(ctx, 200, new JsonObject()
+        .put("success", true)
+        .put("room", request.room())
+        .put("delivered", reply.getBoolean("delivered", false))));
   }
 
   private void broadcast(RoutingContext ctx, JsonObject body) {
-    String event = SendRequests.event(body, "event");
-    Object data = SendRequests.payload(body, "data", false);
-    request(ctx, Addresses.BROADCAST, new JsonObject().put("event", event).put("data", data)
-            .put("namespace", SendRequests.namespace(body)),
+    publish(ctx, ProducerRequest.broadcast(body, "data"),
         reply -> ok(ctx, 200, new JsonObject().put("success", true).put("message", "Broadcast sent")));
   }
 
   /** Presence's answer: online from the first connection until the offline grace period ends. */
   private void status(RoutingContext ctx) {
     String userId = ctx.pathParam("userId");
-    vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(userId)), BOUNDED)
-        .onSuccess(m -> ok(ctx, 200, new JsonObject().put("userId", userId)
-            .put("connected", m.body().getJsonObject("status").getBoolean(userId, false))))
+    presence.status(List.of(userId))
+        .onSuccess(status -> ok(ctx, 200, new JsonObject().put("userId", userId)
+            .put("connected", status.getBoolean(userId, false))))
         .onFailure(err -> unavailable(ctx, err));
   }
 
@@ -276,7 +257,7 @@ public final class ApiRoutes {
     List<String> members = clusterNodes.get();
     Future<List<String>> users = onlineUsers();
     Future<List<String>> rooms = directory.rooms();
-    Future<List<JsonObject>> nodes = RoutingVerticle.nodeStats(vertx, members);
+    Future<List<JsonObject>> nodes = routing.nodeStats(members);
     Future.all(users, rooms, nodes)
         .onSuccess(v -> {
           int connections = 0;
@@ -285,7 +266,7 @@ public final class ApiRoutes {
           }
           int named = 0;
           for (String r : rooms.result()) {
-            named += r.startsWith("user:") || RoomPolicy.isInternal(r) ? 0 : 1;
+            named += RoomPolicy.isUserRoom(r) || RoomPolicy.isInternal(r) ? 0 : 1;
           }
           ok(ctx, 200, new JsonObject()
               .put("connectedUsers", users.result().size())
@@ -298,31 +279,34 @@ public final class ApiRoutes {
   }
 
   private Future<List<String>> onlineUsers() {
-    return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_ONLINE, new JsonObject(), BOUNDED).map(m -> {
-      List<String> users = new ArrayList<>();
-      m.body().getJsonArray("users").forEach(u -> users.add((String) u));
-      Collections.sort(users);
-      return users;
-    });
+    return presence.online();
   }
 
-  private void request(RoutingContext ctx, String address, JsonObject body, java.util.function.Consumer<JsonObject> onReply) {
-    vertx.eventBus().<JsonObject>request(address, body, BOUNDED)
-        .map(Message::body)
+  /**
+   * Publishes a validated request through this node's {@link Publisher} (no event-bus hop, no second
+   * validation), bounded by {@value #PUBLISH_TIMEOUT_MS} ms.
+   */
+  private void publish(RoutingContext ctx, ProducerRequest request, java.util.function.Consumer<JsonObject> onReply) {
+    publisher.publish(request)
+        .timeout(PUBLISH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onSuccess(onReply::accept)
         .onFailure(err -> {
-          if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.BAD_REQUEST) {
-            ErrorBody.send(ctx.response(), ErrorCode.BAD_REQUEST, re.getMessage());
-          } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.PAYLOAD_TOO_LARGE) {
-            ErrorBody.send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, re.getMessage());
-          } else if (err instanceof ReplyException re && re.failureCode() == RoutingVerticle.STORE_UNAVAILABLE) {
-            ErrorBody.send(ctx.response(), ErrorCode.STORE_UNAVAILABLE,
+          ErrorCode code = err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
+          switch (code) {
+            case BAD_REQUEST, PAYLOAD_TOO_LARGE -> ErrorBody.send(ctx.response(), code, err.getMessage());
+            case STORE_UNAVAILABLE -> ErrorBody.send(ctx.response(), code,
                 "notification store unavailable; nothing was delivered (after a timeout the row may still have been committed)");
-          } else {
-            unavailable(ctx, err);
+            default -> unavailable(ctx, err);
           }
         });
   }
+
+  /**
+   * A producer call gets 503 after this long rather than waiting on a stalled cluster (the store's
+   * own bound is pg.timeout-ms). The node's own Publisher serves it: a round robin over the cluster
+   * would only add a network hop and a serialisation.
+   */
+  private static final long PUBLISH_TIMEOUT_MS = 10_000;
 
   private static void unavailable(RoutingContext ctx, Throwable err) {
     log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), err.toString());

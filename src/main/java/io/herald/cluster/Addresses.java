@@ -37,9 +37,9 @@ public final class Addresses {
    * Node-local store API (StoreVerticle, docs/storage.md). Every reply is JSON; failures carry 400
    * (bad request, the message names the field) or 503 (the database is unavailable).
    */
-  /** Store one notification. Body a NewNotification ({userId, event?, type, title, message, data}); reply the stored one. */
+  /** Store one notification. Body a NewNotification ({userId, event?, type, title, message, data}); reply the stored one with {@code unread}, its user's unread count after the commit. */
   public static final String STORE_INSERT = "herald.store.insert";
-  /** Store several notifications atomically. Body {items: [NewNotification]}; reply {items: [stored, in order]}. */
+  /** Store several notifications atomically. Body {items: [NewNotification]}; reply {items: [stored with unread, in order]}. */
   public static final String STORE_INSERT_BATCH = "herald.store.insert-batch";
   /** Replay: a user's notifications after an id, ascending. Body {userId, afterId, limit}; reply {items}. */
   public static final String STORE_AFTER = "herald.store.after";
@@ -67,9 +67,6 @@ public final class Addresses {
   public static final String PRESENCE_STATUS = "herald.presence.status";
   /** Node-local: every user announced online. Reply {users}. */
   public static final String PRESENCE_ONLINE = "herald.presence.online";
-  /** Node-local: a session joined / left a room (room presence). Body {room, userId}. */
-  public static final String PRESENCE_ROOM_JOINED = "herald.presence.room-joined";
-  public static final String PRESENCE_ROOM_LEFT = "herald.presence.room-left";
 
   /*
    * Node-local push API (PushVerticle, docs/push.md). Failures carry 400 (bad request) or 503

@@ -6,11 +6,11 @@ import com.hazelcast.core.HazelcastInstance;
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ServerFrame;
-import io.herald.routing.NodeMessage;
+import io.herald.routing.RoutingClient;
 import io.herald.room.LocalRooms;
 import io.herald.room.RoomPolicy;
-import io.herald.session.Session;
-import io.herald.session.SessionRegistry;
+import io.herald.room.LocalMembers;
+import io.herald.room.RoomMember;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -39,15 +39,14 @@ public final class PresenceVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PresenceVerticle.class);
   /** Failure code of {@link Addresses#PRESENCE_CONNECT} when the user has too many connections. */
   public static final int TOO_MANY_CONNECTIONS = 429;
-  /** Prefix of the internal rooms that carry one user's status changes to subscribers. */
-  public static final String STATUS_ROOM_PREFIX = "presence:";
   private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final HeraldConfig config;
   private final String nodeId;
   private final HazelcastInstance hazelcast;
   private final LocalRooms rooms;
-  private final SessionRegistry sessions;
+  private final LocalMembers sessions;
+  private final RoutingClient routing;
   private PresenceManager manager;
   private UUID membershipListener;
   /** Entries found without a live session at the last reconciliation (removed if still so at the next). */
@@ -56,22 +55,31 @@ public final class PresenceVerticle extends VerticleBase {
   static final int DISCONNECT_ATTEMPTS = 5;
 
   public PresenceVerticle(HeraldConfig config, String nodeId, HazelcastInstance hazelcast, LocalRooms rooms,
-      SessionRegistry sessions) {
+      LocalMembers sessions, RoutingClient routing) {
     this.config = config;
     this.nodeId = nodeId;
     this.hazelcast = hazelcast;
     this.rooms = rooms;
     this.sessions = sessions;
-  }
-
-  /** The internal room whose members receive a user's {@code user_status} events. */
-  public static String statusRoom(String userId) {
-    return STATUS_ROOM_PREFIX + userId;
+    this.routing = routing;
   }
 
   @Override
   public Future<?> start() {
     manager = new PresenceManager(hazelcast);
+    // Rooms with a configured prefix tell their members who joins and leaves: the room index
+    // counts members per user there and says when a user's first session joins or last one leaves.
+    rooms.trackUsers(room -> announcesMembers(config, room), new LocalRooms.UserListener() {
+      @Override
+      public void firstJoined(String room, String userId) {
+        context.runOnContext(v -> roomJoined(room, userId));
+      }
+
+      @Override
+      public void lastLeft(String room, String userId) {
+        context.runOnContext(v -> roomLeft(room, userId));
+      }
+    });
     EventBus eb = vertx.eventBus();
     List<MessageConsumer<JsonObject>> consumers = List.of(
         eb.localConsumer(Addresses.PRESENCE_CONNECT, this::connect),
@@ -79,9 +87,7 @@ public final class PresenceVerticle extends VerticleBase {
         eb.localConsumer(Addresses.PRESENCE_STATUS, this::status),
         eb.localConsumer(Addresses.PRESENCE_ONLINE, m -> blocking(manager::onlineUsers)
             .onSuccess(users -> m.reply(new JsonObject().put("users", new JsonArray(users))))
-            .onFailure(err -> m.fail(503, err.toString()))),
-        eb.localConsumer(Addresses.PRESENCE_ROOM_JOINED, this::roomJoined),
-        eb.localConsumer(Addresses.PRESENCE_ROOM_LEFT, this::roomLeft));
+            .onFailure(err -> m.fail(503, err.toString()))));
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {}
@@ -164,8 +170,8 @@ public final class PresenceVerticle extends VerticleBase {
    */
   private void reconcile() {
     Set<String> live = new HashSet<>();
-    for (Session s : sessions.all()) {
-      live.add(s.id());
+    for (RoomMember s : sessions.all()) {
+      live.add(s.memberId());
     }
     Set<String> previous = suspects;
     blocking(() -> manager.reconcile(nodeId, live::contains, previous))
@@ -199,10 +205,9 @@ public final class PresenceVerticle extends VerticleBase {
         .onFailure(err -> m.fail(503, "presence unavailable"));
   }
 
-  private void roomJoined(Message<JsonObject> m) {
-    String room = m.body().getString("room");
-    String user = m.body().getString("userId");
-    if (localSessionsOf(user, room) == 0) {
+  /** A user's first session here joined a room that announces its members (on the presence context). */
+  private void roomJoined(String room, String user) {
+    if (rooms.localCount(room, user) == 0) {
       return; // it left again meanwhile
     }
     ordered(() -> manager.roomJoined(room, user, nodeId))
@@ -214,10 +219,9 @@ public final class PresenceVerticle extends VerticleBase {
         .onFailure(err -> log.warn("room presence failed for {} in {}: {}", user, room, err.toString()));
   }
 
-  private void roomLeft(Message<JsonObject> m) {
-    String room = m.body().getString("room");
-    String user = m.body().getString("userId");
-    if (localSessionsOf(user, room) > 0) {
+  /** A user's last session here left a room that announces its members (on the presence context). */
+  private void roomLeft(String room, String user) {
+    if (rooms.localCount(room, user) > 0) {
       return; // another connection of the user is still in the room here
     }
     ordered(() -> manager.roomLeft(room, user, nodeId))
@@ -245,19 +249,9 @@ public final class PresenceVerticle extends VerticleBase {
     }).onFailure(err -> log.warn("presence purge of {} failed: {}", departed, err.toString()));
   }
 
-  private long localSessionsOf(String user, String room) {
-    long n = 0;
-    for (Session s : rooms.members(room)) {
-      if (s.principal() != null && user.equals(s.principal().userId())) {
-        n++;
-      }
-    }
-    return n;
-  }
-
   private void announceStatus(String user, String status) {
     JsonObject data = new JsonObject().put("userId", user).put("status", status).put("timestamp", System.currentTimeMillis());
-    route(statusRoom(user), ServerFrame.event("user_status", data));
+    route(RoomPolicy.statusRoom(user), ServerFrame.event("user_status", data));
   }
 
   private void announceRoom(String room, String user, String status) {
@@ -266,7 +260,7 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void route(String room, ServerFrame frame) {
-    vertx.eventBus().send(Addresses.ROUTE_FRAME, NodeMessage.toRooms(List.of(room), List.of(frame), null), Addresses.LOCAL);
+    routing.toRoom(room, frame);
   }
 
   /** Is {@code room} one whose members are told who joins and leaves? */

@@ -2,11 +2,9 @@ package io.herald.push;
 
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
-import io.herald.push.fcm.FcmProvider;
-import io.herald.push.webpush.VapidKeys;
-import io.herald.push.webpush.WebPushProvider;
 import io.herald.store.NewNotification;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -48,6 +46,7 @@ public final class PushVerticle extends VerticleBase {
 
   private final HeraldConfig config;
   private final PushStore store;
+  private final Channels channels;
   private final Map<String, PushProvider> providers = new LinkedHashMap<>();
   private final Map<String, Long> counters = new TreeMap<>();
   private RetryPolicy retry;
@@ -59,9 +58,16 @@ public final class PushVerticle extends VerticleBase {
   /** One device's attempt sequence for one notification. */
   private record Job(Device device, JsonObject notification, boolean highPriority, long firstAttemptAt) {}
 
-  public PushVerticle(HeraldConfig config, PushStore store) {
+  /** Makes the push channels the configuration turns on (io.herald.push.channels.PushChannels). */
+  @FunctionalInterface
+  public interface Channels {
+    Future<Map<String, PushProvider>> create(Vertx vertx, WebClient client);
+  }
+
+  public PushVerticle(HeraldConfig config, PushStore store, Channels channels) {
     this.config = config;
     this.store = store;
+    this.channels = channels;
   }
 
   @Override
@@ -99,20 +105,8 @@ public final class PushVerticle extends VerticleBase {
   }
 
   private Future<Void> providers() {
-    if (!config.vapidPublicKey.isEmpty()) {
-      try {
-        VapidKeys keys = VapidKeys.parse(config.vapidPublicKey, config.vapidPrivateKey);
-        providers.put(Device.WEBPUSH, new WebPushProvider(vertx, client, keys, config));
-      } catch (Exception e) {
-        return Future.failedFuture(new IllegalStateException("vapid keys (HERALD_VAPID_PUBLIC_KEY, "
-            + "HERALD_VAPID_PRIVATE_KEY) unusable: " + e.getMessage()));
-      }
-    }
-    if (config.fcmCredentials.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return FcmProvider.create(vertx, client, config).map(fcm -> {
-      providers.put(Device.FCM, fcm);
+    return channels.create(vertx, client).map(made -> {
+      providers.putAll(made);
       return null;
     });
   }

@@ -1,6 +1,5 @@
 package io.herald.room;
 
-import io.herald.session.Session;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * and {@link #join} completes only when the directory lists this node, so a producer on any node
  * that sends after a join was acknowledged reaches the new member.
  *
+ * <p>For the rooms a {@link UserListener} tracks (those whose members are told who comes and goes),
+ * members are also counted per user, and the listener hears when a user's first session here joins
+ * a room and when its last one leaves: nobody scans a room's members to find out.
+ *
  * <p>Thread-safe: sessions on every event loop call it.
  */
 public final class LocalRooms {
@@ -30,13 +34,24 @@ public final class LocalRooms {
   private final String nodeId;
   private final RoomDirectory directory;
   /**
-   * Room -> its local members: the {@link Session} itself while a room has a single member here
+   * Room -> its local members: the {@link RoomMember} itself while a room has a single member here
    * (most personal rooms), a concurrent set from the second on. A one-member room thus costs no
    * set (a ConcurrentHashMap with its table: ~200 bytes). Values change only inside
    * {@code compute}, so membership changes of one room are atomic.
    */
   private final ConcurrentHashMap<String, Object> rooms = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Future<Void>> directoryOps = new ConcurrentHashMap<>();
+  /** "{room} {user}" -> that user's members here, for tracked rooms only (a space is never in a name). */
+  private final ConcurrentHashMap<String, Integer> userCounts = new ConcurrentHashMap<>();
+  private volatile Predicate<String> tracked = room -> false;
+  private volatile UserListener listener;
+
+  /** Hears a user's first local session join a tracked room and its last one leave it (on the member's thread). */
+  public interface UserListener {
+    void firstJoined(String room, String userId);
+
+    void lastLeft(String room, String userId);
+  }
 
   public LocalRooms(Vertx vertx, String nodeId, RoomDirectory directory) {
     this.vertx = vertx;
@@ -44,30 +59,48 @@ public final class LocalRooms {
     this.directory = directory;
   }
 
+  /** Counts members per user in the rooms {@code rooms} accepts, and tells {@code l}; call before any join. */
+  public void trackUsers(Predicate<String> rooms, UserListener l) {
+    this.listener = l;
+    this.tracked = rooms;
+  }
+
+  /** The members of {@code userId} here in {@code room}, a tracked room (0 for any other). */
+  public int localCount(String room, String userId) {
+    return userCounts.getOrDefault(room + ' ' + userId, 0);
+  }
+
   /**
    * Adds a member. The future completes, on the caller's context, once the cluster directory
    * lists this node for the room; it fails (and the member is removed) if the directory could not
    * be updated.
    */
-  public Future<Void> join(Session session, String room) {
+  public Future<Void> join(RoomMember member, String room) {
     boolean[] first = {false};
+    boolean[] firstOfUser = {false};
+    boolean track = tracked.test(room);
     rooms.compute(room, (k, members) -> {
+      Object updated;
+      boolean added;
       if (members == null) {
         first[0] = true;
-        return session;
+        added = true;
+        updated = member;
+      } else if (members instanceof RoomMember only) {
+        added = only != member;
+        updated = added ? newSet(only, member) : only;
+      } else {
+        added = set(members).add(member);
+        updated = members;
       }
-      if (members instanceof Session only) {
-        if (only == session) {
-          return only;
-        }
-        Set<Session> set = ConcurrentHashMap.newKeySet();
-        set.add(only);
-        set.add(session);
-        return set;
+      if (added && track) {
+        firstOfUser[0] = userCounts.merge(room + ' ' + member.userId(), 1, Integer::sum) == 1;
       }
-      set(members).add(session);
-      return members;
+      return updated;
     });
+    if (firstOfUser[0] && listener != null) {
+      listener.firstJoined(room, member.userId());
+    }
     Future<Void> indexed;
     if (first[0]) {
       indexed = sequence(room);
@@ -77,8 +110,15 @@ public final class LocalRooms {
     }
     return onCallerContext(indexed).onFailure(err -> {
       log.warn("room directory add failed for {}: {}", room, err.toString());
-      leave(session, room);
+      leave(member, room);
     });
+  }
+
+  private static Set<RoomMember> newSet(RoomMember a, RoomMember b) {
+    Set<RoomMember> set = ConcurrentHashMap.newKeySet();
+    set.add(a);
+    set.add(b);
+    return set;
   }
 
   /**
@@ -86,26 +126,30 @@ public final class LocalRooms {
    * completes (on the caller's context) once the directory no longer routes the room here because
    * of this member; it never fails (a failed removal only leaves a harmless stale entry).
    */
-  public Future<Void> leave(Session session, String room) {
+  public Future<Void> leave(RoomMember member, String room) {
     boolean[] last = {false};
+    boolean[] lastOfUser = {false};
+    boolean track = tracked.test(room);
     rooms.computeIfPresent(room, (k, members) -> {
-      if (members instanceof Session only) {
-        if (only != session) {
-          return only;
-        }
-        last[0] = true;
-        return null;
+      Object updated;
+      boolean removed;
+      if (members instanceof RoomMember only) {
+        removed = only == member;
+        updated = removed ? null : only;
+      } else {
+        Set<RoomMember> set = set(members);
+        removed = set.remove(member);
+        updated = set.isEmpty() ? null : set.size() == 1 ? set.iterator().next() : set;
       }
-      Set<Session> set = set(members);
-      if (set.remove(session) && set.size() <= 1) {
-        if (set.isEmpty()) {
-          last[0] = true;
-          return null;
-        }
-        return set.iterator().next();
+      last[0] = updated == null;
+      if (removed && track) {
+        lastOfUser[0] = userCounts.compute(room + ' ' + member.userId(), (key, n) -> n == null || n <= 1 ? null : n - 1) == null;
       }
-      return set;
+      return updated;
     });
+    if (lastOfUser[0] && listener != null) {
+      listener.lastLeft(room, member.userId());
+    }
     if (!last[0]) {
       return Future.succeededFuture();
     }
@@ -115,18 +159,18 @@ public final class LocalRooms {
   }
 
   /** Local members of a room (a live view when it has several; empty when none). */
-  public Collection<Session> members(String room) {
+  public Collection<RoomMember> members(String room) {
     Object members = rooms.get(room);
     if (members == null) {
       return List.of();
     }
-    return members instanceof Session only ? List.of(only) : set(members);
+    return members instanceof RoomMember only ? List.of(only) : set(members);
   }
 
   /** Local rooms with their member counts, for stats. */
   public Map<String, Integer> counts() {
     Map<String, Integer> out = new java.util.HashMap<>();
-    rooms.forEach((room, members) -> out.put(room, members instanceof Session ? 1 : set(members).size()));
+    rooms.forEach((room, members) -> out.put(room, members instanceof RoomMember ? 1 : set(members).size()));
     return out;
   }
 
@@ -152,8 +196,8 @@ public final class LocalRooms {
   }
 
   @SuppressWarnings("unchecked")
-  private static Set<Session> set(Object members) {
-    return (Set<Session>) members;
+  private static Set<RoomMember> set(Object members) {
+    return (Set<RoomMember>) members;
   }
 
   /**

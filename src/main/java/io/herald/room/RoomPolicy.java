@@ -22,9 +22,34 @@ public final class RoomPolicy {
     this.openPrefixes = List.copyOf(openPrefixes);
   }
 
+  /** Prefix of personal rooms, {@code user:{userId}}: every session is in its user's. */
+  public static final String USER_PREFIX = "user";
+  /** Prefix of private rooms, {@code private:{a}:{b}}: only a and b may join. */
+  public static final String PRIVATE_PREFIX = "private";
+  /**
+   * Prefix of internal rooms: {@code presence:{userId}} carries one user's status changes to its
+   * subscribers. Clients never join them by name (subscribe-user-status does).
+   */
+  public static final String STATUS_PREFIX = "presence";
+
   /** The personal room of a user. */
   public static String userRoom(String userId) {
-    return "user:" + userId;
+    return USER_PREFIX + ":" + userId;
+  }
+
+  /** The internal room whose members receive a user's {@code user_status} events. */
+  public static String statusRoom(String userId) {
+    return STATUS_PREFIX + ":" + userId;
+  }
+
+  /** The user whose status a status room carries. */
+  public static String statusRoomUser(String room) {
+    return room.substring(STATUS_PREFIX.length() + 1);
+  }
+
+  /** True for a personal room. */
+  public static boolean isUserRoom(String room) {
+    return prefix(room).equals(USER_PREFIX);
   }
 
   /** Throws BAD_REQUEST for a malformed name. */
@@ -38,12 +63,9 @@ public final class RoomPolicy {
     }
   }
 
-  /** Prefix of internal rooms (status subscriptions); clients can never join them by name. */
-  public static final String INTERNAL_PREFIX = "presence";
-
   /** True for internal rooms such as {@code presence:{userId}}. */
   public static boolean isInternal(String room) {
-    return prefix(room).equals(INTERNAL_PREFIX);
+    return prefix(room).equals(STATUS_PREFIX);
   }
 
   public static String prefix(String room) {
@@ -66,13 +88,13 @@ public final class RoomPolicy {
 
   boolean mayJoin(Principal who, String room) {
     String prefix = prefix(room);
-    if (prefix.equals(INTERNAL_PREFIX)) {
+    if (prefix.equals(STATUS_PREFIX)) {
       return false; // status subscriptions go through subscribe-user-status
     }
-    if (prefix.equals("user")) {
+    if (prefix.equals(USER_PREFIX)) {
       return room.equals(userRoom(who.userId()));
     }
-    if (prefix.equals("private")) {
+    if (prefix.equals(PRIVATE_PREFIX)) {
       String[] parts = room.split(":", -1);
       return parts.length == 3 && (parts[1].equals(who.userId()) || parts[2].equals(who.userId()));
     }

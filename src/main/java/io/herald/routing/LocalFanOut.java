@@ -1,9 +1,9 @@
 package io.herald.routing;
 
 import io.herald.protocol.ServerFrame;
+import io.herald.room.LocalMembers;
 import io.herald.room.LocalRooms;
-import io.herald.session.Session;
-import io.herald.session.SessionRegistry;
+import io.herald.room.RoomMember;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,9 +22,9 @@ import java.util.TreeSet;
  */
 final class LocalFanOut {
   private final LocalRooms rooms;
-  private final SessionRegistry sessions;
+  private final LocalMembers sessions;
 
-  LocalFanOut(LocalRooms rooms, SessionRegistry sessions) {
+  LocalFanOut(LocalRooms rooms, LocalMembers sessions) {
     this.rooms = rooms;
     this.sessions = sessions;
   }
@@ -36,33 +36,31 @@ final class LocalFanOut {
   /** The users with a session here in {@code room}, sorted. */
   Set<String> usersIn(String room) {
     Set<String> users = new TreeSet<>();
-    for (Session s : rooms.members(room)) {
-      if (s.principal() != null) {
-        users.add(s.principal().userId());
-      }
+    for (RoomMember m : rooms.members(room)) {
+      users.add(m.userId());
     }
     return users;
   }
 
-  private Collection<Session> targets(List<String> roomNames) {
+  private Collection<? extends RoomMember> targets(List<String> roomNames) {
     if (roomNames.size() == 1) {
       return rooms.members(roomNames.get(0));
     }
-    Set<Session> union = new HashSet<>();
+    Set<RoomMember> union = new HashSet<>();
     for (String r : roomNames) {
       union.addAll(rooms.members(r));
     }
     return union;
   }
 
-  private static void fanOut(Collection<Session> targets, List<ServerFrame> frames, String ns) {
-    Map<Context, List<Session>> byLoop = new HashMap<>(8);
-    for (Session s : targets) {
+  private static void fanOut(Collection<? extends RoomMember> targets, List<ServerFrame> frames, String ns) {
+    Map<Context, List<RoomMember>> byLoop = new HashMap<>(8);
+    for (RoomMember s : targets) {
       byLoop.computeIfAbsent(s.eventLoopContext(), k -> new ArrayList<>()).add(s);
     }
     byLoop.forEach((loop, group) -> loop.runOnContext(v -> {
       for (ServerFrame frame : frames) {
-        for (Session s : group) {
+        for (RoomMember s : group) {
           s.deliverOnEventLoop(frame, ns);
         }
       }

@@ -1,45 +1,33 @@
 package io.herald.routing;
 
 import io.herald.cluster.Addresses;
+import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.ServerFrame;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.SendRequests;
+import io.herald.room.LocalMembers;
 import io.herald.room.LocalRooms;
-import io.herald.room.RoomDirectory;
 import io.herald.room.RoomPolicy;
-import io.herald.session.Session;
-import io.herald.session.SessionRegistry;
-import io.herald.store.NewNotification;
-import io.herald.store.StoreClient;
-import io.herald.store.StoredNotification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes producer messages to sockets anywhere in the cluster.
- *
- * <p>A producer sends to {@code herald.send.*} (any node's RoutingVerticle takes it). The frame is
- * encoded once, the {@link RoomDirectory} says which nodes hold the target room ({@code user:{id}}
- * for a user), and one message goes to each such node's {@code herald.node.{id}} consumer, which
- * writes the frame to its local members. Broadcasts are published to every node. The only event-bus
- * registrations are these few consumers per node.
+ * Routing's event-bus face, one per node: the producer addresses ({@code herald.send.*}, any node's
+ * instance takes a request) parse a body into a {@link ProducerRequest} and hand it to the node's
+ * {@link Publisher}; this node's {@code herald.node.{id}} consumer hands the frames other nodes
+ * route here to the {@link LocalFanOut}, and answers stats and room-member queries; broadcasts
+ * arrive on {@code herald.nodes.broadcast}. These few consumers are the only event-bus
+ * registrations routing makes: rooms and users cost none.
  */
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
@@ -51,12 +39,6 @@ public final class RoutingVerticle extends VerticleBase {
   public static final int UNAVAILABLE = 500;
   /** Event-bus failure code for a stored send over notifications.max-batch-rows or -bytes (nothing stored). */
   public static final int PAYLOAD_TOO_LARGE = 413;
-  /**
-   * After a commit, the reply waits at most this long for the routing (directory reads, unread
-   * counts) to say which items were delivered live: a committed item is never answered with an
-   * error, and routing that takes longer goes on after the reply.
-   */
-  static final long DELIVERY_REPORT_WAIT_MS = 1000;
   static final String ACTION = "action";
   static final String DELIVER = "deliver";
   static final String STATS = "stats";
@@ -64,44 +46,42 @@ public final class RoutingVerticle extends VerticleBase {
   /** Body field (or event-bus header) restricting a delivery to Socket.IO sessions of one namespace. */
   public static final String NAMESPACE = "namespace";
 
-  private final io.herald.config.HeraldConfig config;
   private final String nodeId;
-  private final RoomDirectory directory;
   private final LocalRooms rooms;
-  private final SessionRegistry sessions;
-  private StoreClient store;
+  private final LocalMembers sessions;
+  private final Publisher publisher;
   private final LocalFanOut fanOut;
+  private final ProducerRequest.Limits limits;
 
-  public RoutingVerticle(io.herald.config.HeraldConfig config, String nodeId, RoomDirectory directory, LocalRooms rooms,
-      SessionRegistry sessions) {
-    this.config = config;
+  public RoutingVerticle(HeraldConfig config, String nodeId, LocalRooms rooms, LocalMembers sessions, Publisher publisher) {
     this.nodeId = nodeId;
-    this.directory = directory;
     this.rooms = rooms;
     this.sessions = sessions;
+    this.publisher = publisher;
     this.fanOut = new LocalFanOut(rooms, sessions);
+    this.limits = ProducerRequest.Limits.of(config);
   }
 
   @Override
   public Future<?> start() {
-    store = new StoreClient(vertx);
     EventBus eb = vertx.eventBus();
     List<MessageConsumer<?>> consumers = List.of(
-        eb.<JsonObject>consumer(Addresses.SEND_USER, m -> handle(m, this::sendUser)),
-        eb.<JsonObject>consumer(Addresses.SEND_USERS, m -> handle(m, this::sendUsers)),
-        eb.<JsonObject>consumer(Addresses.SEND_ROOM, m -> handle(m, this::sendRoom)),
-        eb.<JsonObject>consumer(Addresses.BROADCAST, m -> handle(m, this::broadcast)),
-        eb.<JsonObject>consumer(Addresses.NOTIFY_USER, m -> handle(m, this::notifyUser)),
+        eb.<JsonObject>consumer(Addresses.SEND_USER, m -> handle(m, b -> ProducerRequest.toUser(b, "data", false))),
+        eb.<JsonObject>consumer(Addresses.SEND_USERS, m -> handle(m, b -> ProducerRequest.toUsers(b, "data", false, limits))),
+        eb.<JsonObject>consumer(Addresses.SEND_ROOM, m -> handle(m, b -> ProducerRequest.toRoom(SendRequests.room(b, "room"), b))),
+        eb.<JsonObject>consumer(Addresses.BROADCAST, m -> handle(m, b -> ProducerRequest.broadcast(b, "data"))),
+        eb.<JsonObject>consumer(Addresses.NOTIFY_USER, m -> handle(m, ProducerRequest::notify)),
         eb.<Object>consumer(Addresses.node(nodeId), this::onNodeMessage),
         eb.<NodeMessage>consumer(Addresses.NODES_BROADCAST, m -> fanOut.deliver(m.body())),
-        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> routeLocal(m.body())));
+        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> publisher.route(m.body())));
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
     return Future.all(registered);
   }
 
-  private void handle(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> action) {
-    Future<JsonObject> result;
+  /** Parses (the namespace header counts as the body field), publishes, and answers with a failure code. */
+  private void handle(Message<JsonObject> msg, Function<JsonObject, ProducerRequest> parse) {
+    ProducerRequest request;
     try {
       JsonObject body = msg.body();
       if (body == null) {
@@ -111,21 +91,17 @@ public final class RoutingVerticle extends VerticleBase {
       if (nsHeader != null && !body.containsKey(NAMESPACE)) {
         body = body.copy().put(NAMESPACE, nsHeader);
       }
-      result = action.apply(body);
+      request = parse.apply(body);
     } catch (ProtocolException e) {
-      msg.fail(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? PAYLOAD_TOO_LARGE : BAD_REQUEST, e.getMessage());
+      msg.fail(failureCode(e), e.getMessage());
       return;
     } catch (ClassCastException e) {
       msg.fail(BAD_REQUEST, "body must be a JSON object");
       return;
     }
-    result.onSuccess(msg::reply).onFailure(err -> {
-      if (err instanceof ProtocolException pe && pe.code() == ErrorCode.STORE_UNAVAILABLE) {
-        msg.fail(STORE_UNAVAILABLE, pe.getMessage());
-      } else if (err instanceof ProtocolException pe && pe.code() == ErrorCode.BAD_REQUEST) {
-        msg.fail(BAD_REQUEST, pe.getMessage());
-      } else if (err instanceof ProtocolException pe && pe.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
-        msg.fail(PAYLOAD_TOO_LARGE, pe.getMessage());
+    publisher.publish(request).onSuccess(msg::reply).onFailure(err -> {
+      if (err instanceof ProtocolException pe && failureCode(pe) != UNAVAILABLE) {
+        msg.fail(failureCode(pe), pe.getMessage());
       } else {
         log.warn("routing failed: {}", err.toString());
         msg.fail(UNAVAILABLE, "routing failed: " + err.getMessage());
@@ -133,196 +109,12 @@ public final class RoutingVerticle extends VerticleBase {
     });
   }
 
-  /**
-   * {@code send}: a {@code notification} event, or any event with {@code "persist": true}, is stored
-   * first (and then carries its id); other events are delivered as they are.
-   */
-  private Future<JsonObject> sendUser(JsonObject body) {
-    String userId = SendRequests.userId(body, "userId");
-    String event = SendRequests.event(body, "event");
-    Object data = SendRequests.payload(body, "data", false);
-    String ns = SendRequests.namespace(body);
-    if (persisted(event, body)) {
-      return storeAndDeliver(List.of(toStore(userId, event, data)), ns, priority(data)).map(stored -> stored.get(0));
-    }
-    return toRoom(RoomPolicy.userRoom(userId), ServerFrame.event(event, data), ns);
-  }
-
-  /** {@code notify}: always stored, then delivered with its id. Reply {id, delivered}. */
-  private Future<JsonObject> notifyUser(JsonObject body) {
-    String userId = SendRequests.userId(body, "userId");
-    JsonObject n = SendRequests.notification(body);
-    return storeAndDeliver(List.of(NewNotification.of(userId, n.getString("type"), n.getString("title"),
-        n.getString("message"), n.getValue("data"))), SendRequests.namespace(body), body.getValue("priority")).map(stored -> stored.get(0));
-  }
-
-  private Future<JsonObject> sendUsers(JsonObject body) {
-    List<String> userIds = SendRequests.userIds(body, "userIds");
-    String event = SendRequests.event(body, "event");
-    Object data = SendRequests.payload(body, "data", false);
-    String ns = SendRequests.namespace(body);
-    if (persisted(event, body)) {
-      checkBatchSize(userIds.size(), data);
-      List<NewNotification> batch = new ArrayList<>(userIds.size());
-      userIds.forEach(u -> batch.add(toStore(u, event, data)));
-      return storeAndDeliver(batch, ns, priority(data)).map(stored -> {
-        JsonArray ids = new JsonArray();
-        int delivered = 0;
-        for (JsonObject r : stored) {
-          ids.add(r.getLong("id"));
-          delivered += r.getBoolean("delivered") ? 1 : 0;
-        }
-        return new JsonObject().put("delivered", delivered).put("ids", ids);
-      });
-    }
-    ServerFrame frame = ServerFrame.event(event, data);
-    List<String> userRooms = new ArrayList<>(userIds.size());
-    userIds.forEach(u -> userRooms.add(RoomPolicy.userRoom(u)));
-    return directory.nodes(userRooms).map(byRoom -> {
-      Map<String, List<String>> roomsPerNode = new HashMap<>();
-      byRoom.forEach((room, nodes) -> nodes.forEach(n -> roomsPerNode.computeIfAbsent(n, k -> new ArrayList<>()).add(room)));
-      roomsPerNode.forEach((node, rs) -> deliverTo(node, NodeMessage.toRooms(rs, List.of(frame), ns)));
-      return new JsonObject().put("delivered", byRoom.size());
-    });
-  }
-
-  /**
-   * One stored send-many writes one row per user in one transaction: it is bounded in rows and in
-   * bytes (the payload times the users) before anything is stored, so a request under the body
-   * limit cannot make the store copy it a thousand times.
-   */
-  private void checkBatchSize(int rows, Object data) {
-    if (rows > config.maxBatchRows) {
-      throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "a stored send-many holds at most " + config.maxBatchRows
-          + " users (notifications.max-batch-rows); split it");
-    }
-    long bytes = (long) rows * io.herald.protocol.Utf8.length(io.vertx.core.json.Json.encode(data));
-    if (bytes > config.maxBatchBytes) {
-      throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "a stored send-many may store at most " + config.maxBatchBytes
-          + " bytes (notifications.max-batch-bytes); this one is " + rows + " users x its payload = " + bytes + " bytes");
-    }
-  }
-
-  private static boolean persisted(String event, JsonObject body) {
-    return NewNotification.DEFAULT_EVENT.equals(event) || Boolean.TRUE.equals(body.getValue("persist"));
-  }
-
-  /**
-   * A notification's payload is validated like {@code POST /api/notifications} (type, title,
-   * message, data); a custom event stores its whole payload as data.
-   */
-  private static NewNotification toStore(String userId, String event, Object data) {
-    if (NewNotification.DEFAULT_EVENT.equals(event)) {
-      if (!(data instanceof JsonObject payload)) {
-        throw new ProtocolException(ErrorCode.BAD_REQUEST,
-            "a notification's message must be an object {type, title, message, data}");
-      }
-      JsonObject n = SendRequests.notification(payload);
-      return NewNotification.of(userId, n.getString("type"), n.getString("title"), n.getString("message"), n.getValue("data"));
-    }
-    return new NewNotification(userId, event, null, null, null, data);
-  }
-
-  /**
-   * Stores the batch (one transaction), then sends each user its frame followed by its new unread
-   * count. The store comes first: when it fails nothing is delivered. Replies one {id, delivered}
-   * per item, in order.
-   */
-  private Future<List<JsonObject>> storeAndDeliver(List<NewNotification> batch, String ns, Object priority) {
-    Future<List<StoredNotification>> stored = batch.size() == 1
-        ? store.insert(batch.get(0)).map(List::of)
-        : store.insertBatch(batch);
-    return stored.compose(items -> {
-      List<Future<JsonObject>> deliveries = new ArrayList<>(items.size());
-      for (StoredNotification item : items) {
-        deliveries.add(deliverStored(item, ns, priority));
-      }
-      // Committed: from here on the answer is a success. It reports what routing found within
-      // DELIVERY_REPORT_WAIT_MS; an item not routed by then counts as not delivered (it is stored
-      // and replayed, and its routing goes on).
-      io.vertx.core.Promise<Void> reported = io.vertx.core.Promise.promise();
-      long timer = vertx.setTimer(DELIVERY_REPORT_WAIT_MS, t -> reported.tryComplete());
-      Future.join(deliveries).onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        reported.tryComplete();
-      });
-      return reported.future().map(v -> {
-        List<JsonObject> out = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-          Future<JsonObject> d = deliveries.get(i);
-          out.add(d.succeeded() ? d.result()
-              : new JsonObject().put("id", items.get(i).id()).put("delivered", false));
-        }
-        return out;
-      });
-    });
-  }
-
-  /** A notification payload's {@code priority} (push: "high" pushes even to connected users). */
-  private static Object priority(Object data) {
-    return data instanceof JsonObject payload ? payload.getValue("priority") : null;
-  }
-
-  private Future<JsonObject> deliverStored(StoredNotification item, String ns, Object priority) {
-    String room = RoomPolicy.userRoom(item.userId());
-    JsonObject result = new JsonObject().put("id", item.id());
-    return directory.nodes(room).compose(nodes -> {
-      if (nodes.isEmpty()) {
-        return Future.succeededFuture(result.put("delivered", false));
-      }
-      // The count is read after the insert committed, so it includes this item.
-      return store.unreadCount(item.userId())
-          .map(count -> ServerFrame.event("unread_count", new JsonObject().put("count", count)))
-          .otherwise((ServerFrame) null)
-          .map(countFrame -> {
-            List<ServerFrame> frames = countFrame == null ? List.of(item.toFrame()) : List.of(item.toFrame(), countFrame);
-            NodeMessage m = NodeMessage.toRooms(List.of(room), frames, ns);
-            nodes.forEach(n -> deliverTo(n, m));
-            return result.put("delivered", true);
-          });
-    }).otherwise(err -> {
-      log.warn("stored {} but could not route it: {}", item.id(), err.toString());
-      return result.put("delivered", false);
-    }).onSuccess(r -> vertx.eventBus().send(Addresses.PUSH_NOTIFY, new JsonObject() // push: fire and forget
-        .put("notification", item.toJson()).put("delivered", r.getBoolean("delivered")).put("priority", priority),
-        Addresses.LOCAL));
-  }
-
-  private Future<JsonObject> sendRoom(JsonObject body) {
-    String room = SendRequests.room(body, "room");
-    RoomPolicy.validateName(room);
-    String event = SendRequests.event(body, "event");
-    Object data = SendRequests.payload(body, "data", false);
-    return toRoom(room, ServerFrame.toRoom(event, data, room), SendRequests.namespace(body));
-  }
-
-  private Future<JsonObject> broadcast(JsonObject body) {
-    String event = SendRequests.event(body, "event");
-    Object data = SendRequests.payload(body, "data", false);
-    vertx.eventBus().publish(Addresses.NODES_BROADCAST, NodeMessage.toAll(ServerFrame.event(event, data), SendRequests.namespace(body)));
-    return Future.succeededFuture(new JsonObject());
-  }
-
-  /** Sends a frame to every node holding the room; replies whether any node did. */
-  private Future<JsonObject> toRoom(String room, ServerFrame frame, String ns) {
-    return directory.nodes(room).map(nodes -> {
-      NodeMessage m = NodeMessage.toRooms(List.of(room), List.of(frame), ns);
-      nodes.forEach(n -> deliverTo(n, m));
-      return new JsonObject().put("delivered", !nodes.isEmpty());
-    });
-  }
-
-  /** A node-local component's frames (presence announcements) for a room, wherever its members are. */
-  private void routeLocal(NodeMessage m) {
-    for (String room : m.rooms()) {
-      directory.nodes(room)
-          .onSuccess(nodes -> nodes.forEach(n -> deliverTo(n, NodeMessage.toRooms(List.of(room), m.frames(), m.namespace()))))
-          .onFailure(err -> log.warn("could not route to {}: {}", room, err.toString()));
-    }
-  }
-
-  private void deliverTo(String node, NodeMessage m) {
-    vertx.eventBus().send(Addresses.node(node), m, new DeliveryOptions().addHeader(ACTION, DELIVER));
+  /** 400, 413 and 503 (store) carry their ErrorCode's status; anything else is 500. */
+  private static int failureCode(ProtocolException e) {
+    return switch (e.code()) {
+      case BAD_REQUEST, PAYLOAD_TOO_LARGE, STORE_UNAVAILABLE -> e.code().httpStatus();
+      default -> UNAVAILABLE;
+    };
   }
 
   private void onNodeMessage(Message<Object> msg) {
@@ -341,8 +133,7 @@ public final class RoutingVerticle extends VerticleBase {
     int users = 0;
     int named = 0;
     for (String room : rooms.counts().keySet()) {
-      String prefix = RoomPolicy.prefix(room);
-      if (prefix.equals("user")) {
+      if (RoomPolicy.isUserRoom(room)) {
         users++;
       } else if (!RoomPolicy.isInternal(room)) {
         named++;
@@ -353,44 +144,5 @@ public final class RoutingVerticle extends VerticleBase {
         .put("connections", sessions.size())
         .put("users", users)
         .put("rooms", named);
-  }
-
-  /** The users with a connection in {@code room}, cluster-wide (asks each node that holds it). */
-  public static Future<List<String>> roomMembers(io.vertx.core.Vertx vertx, RoomDirectory directory, String room) {
-    DeliveryOptions opts = new DeliveryOptions().addHeader(ACTION, ROOM_MEMBERS).setSendTimeout(2000);
-    return directory.nodes(room).compose(nodes -> {
-      List<Future<JsonObject>> asks = new ArrayList<>();
-      for (String n : nodes) {
-        asks.add(vertx.eventBus().<JsonObject>request(Addresses.node(n), new JsonObject().put("room", room), opts)
-            .map(Message::body));
-      }
-      return Future.all(asks).map(all -> {
-        Set<String> users = new java.util.TreeSet<>();
-        for (int i = 0; i < asks.size(); i++) {
-          all.<JsonObject>resultAt(i).getJsonArray("users").forEach(u -> users.add((String) u));
-        }
-        return new ArrayList<>(users);
-      });
-    });
-  }
-
-  /** Asks each node for its local counts; nodes that do not answer in time are left out. */
-  public static Future<List<JsonObject>> nodeStats(io.vertx.core.Vertx vertx, Collection<String> nodeIds) {
-    List<Future<JsonObject>> asks = new ArrayList<>();
-    DeliveryOptions opts = new DeliveryOptions().addHeader(ACTION, STATS).setSendTimeout(2000);
-    for (String n : nodeIds) {
-      asks.add(vertx.eventBus().<JsonObject>request(Addresses.node(n), new JsonObject(), opts)
-          .map(Message::body)
-          .otherwise((JsonObject) null));
-    }
-    return Future.all(asks).map(all -> {
-      List<JsonObject> out = new ArrayList<>();
-      for (int i = 0; i < asks.size(); i++) {
-        if (all.resultAt(i) != null) {
-          out.add(all.resultAt(i));
-        }
-      }
-      return out;
-    });
   }
 }

@@ -4,8 +4,6 @@ import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ClientRequest;
 import io.herald.protocol.ServerFrame;
 import io.herald.protocol.ProtocolException;
-import io.herald.cluster.Addresses;
-import io.herald.presence.PresenceVerticle;
 import io.herald.room.RoomPolicy;
 import io.herald.store.NotificationStore;
 import io.vertx.core.Future;
@@ -198,7 +196,7 @@ public final class EventHandlers {
         continue;
       }
       boolean granted = RoomPolicy.isInternal(room)
-          ? maySubscribeTo(s, room.substring(PresenceVerticle.STATUS_ROOM_PREFIX.length()))
+          ? maySubscribeTo(s, RoomPolicy.statusRoomUser(room))
           : hub.policy.allows(s.principal(), room);
       if (!granted) {
         s.leave(room);
@@ -216,7 +214,7 @@ public final class EventHandlers {
     if (!(v instanceof JsonArray a) || a.size() > MAX_STATUS_QUERY) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "userIds must be an array of at most " + MAX_STATUS_QUERY + " ids");
     }
-    JsonArray ids = new JsonArray();
+    List<String> ids = new ArrayList<>();
     for (Object o : a) {
       if (!(o instanceof String) && !(o instanceof Number)) {
         throw new ProtocolException(ErrorCode.BAD_REQUEST, "userIds must hold strings or numbers");
@@ -227,8 +225,8 @@ public final class EventHandlers {
       ids.add(o.toString());
     }
     checkLookupBudget(s, ids.size());
-    return presence(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", ids))
-        .map(reply -> new Reply("online-status", new JsonObject().put("status", reply.getJsonObject("status"))));
+    return hub.presence.status(ids)
+        .map(status -> new Reply("online-status", new JsonObject().put("status", status)));
   }
 
   private Future<Reply> subscribeUserStatus(Session s, JsonObject data) {
@@ -237,15 +235,15 @@ public final class EventHandlers {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to subscribe to the status of " + user);
     }
     checkLookupBudget(s, 1);
-    return s.join(PresenceVerticle.statusRoom(user))
-        .compose(v -> presence(Addresses.PRESENCE_STATUS, new JsonObject().put("userIds", new JsonArray().add(user))))
-        .map(reply -> new Reply("subscribed", new JsonObject().put("userId", user)
-            .put("status", reply.getJsonObject("status").getBoolean(user, false) ? "online" : "offline")));
+    return s.join(RoomPolicy.statusRoom(user))
+        .compose(v -> hub.presence.status(List.of(user)))
+        .map(status -> new Reply("subscribed", new JsonObject().put("userId", user)
+            .put("status", status.getBoolean(user, false) ? "online" : "offline")));
   }
 
   private Future<Reply> unsubscribeUserStatus(Session s, JsonObject data) {
     String user = userIdField(data);
-    s.leave(PresenceVerticle.statusRoom(user));
+    s.leave(RoomPolicy.statusRoom(user));
     return ok("unsubscribed", new JsonObject().put("userId", user));
   }
 
@@ -255,7 +253,7 @@ public final class EventHandlers {
     if (!s.inRoom(room) || RoomPolicy.isInternal(room)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "only members of " + room + " may see who is in it");
     }
-    return io.herald.routing.RoutingVerticle.roomMembers(hub.vertx, hub.directory, room)
+    return hub.routing.roomMembers(room)
         .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room presence unavailable")))
         .map(users -> new Reply("room-presence", new JsonObject().put("room", room).put("users", new JsonArray(users))));
   }
@@ -284,19 +282,13 @@ public final class EventHandlers {
     return false;
   }
 
-  private Future<JsonObject> presence(String address, JsonObject body) {
-    return hub.vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL)
-        .map(io.vertx.core.eventbus.Message::body)
-        .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "presence unavailable")));
-  }
-
   private static String userIdField(JsonObject data) {
     Object v = data.getValue("userId");
     if (!((v instanceof String str && !str.isBlank()) || v instanceof Number)) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "userId is required and must be a string or a number");
     }
     String user = v.toString();
-    RoomPolicy.validateName(PresenceVerticle.statusRoom(user));
+    RoomPolicy.validateName(RoomPolicy.statusRoom(user));
     return user;
   }
 

@@ -3,17 +3,16 @@ package io.herald.session;
 import io.herald.auth.AuthException;
 import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
-import io.herald.cluster.Addresses;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ClientRequest;
 import io.herald.protocol.ServerFrame;
 import io.herald.protocol.ProtocolException;
+import io.herald.room.RoomMember;
 import io.herald.room.RoomPolicy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * accepted the connection), so its fields need no locks. {@link #close} is the one idempotent
  * cleanup path: it cancels timers, leaves every room and unregisters the session.
  */
-public final class Session {
+public final class Session implements RoomMember {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
   public enum State { AUTHENTICATING, OPEN, CLOSED }
@@ -87,6 +86,17 @@ public final class Session {
 
   public String id() {
     return new UUID(idHigh, idLow).toString();
+  }
+
+  @Override
+  public String memberId() {
+    return id();
+  }
+
+  /** The authenticated user's id (an open session's). */
+  @Override
+  public String userId() {
+    return principal.userId();
   }
 
   /** The authenticated user, or null before authentication. */
@@ -247,11 +257,13 @@ public final class Session {
    * The event loop this session runs on (its context's base context): the fan-out groups
    * deliveries by it, one task per event loop instead of one per session.
    */
+  @Override
   public Context eventLoopContext() {
     return eventLoop;
   }
 
   /** As {@link #deliver}, for a caller already running on this session's event loop ({@link #eventLoopContext()}). */
+  @Override
   public void deliverOnEventLoop(ServerFrame frame, String ns) {
     if (ns == null || ns.equals(transport.namespace())) {
       deliverLive(frame);
@@ -331,8 +343,6 @@ public final class Session {
     }).compose(v -> {
       if (state == State.CLOSED) {
         hub.rooms.leave(this, room);
-      } else {
-        presenceOfRoom(Addresses.PRESENCE_ROOM_JOINED, room);
       }
       return Future.succeededFuture();
     });
@@ -343,9 +353,7 @@ public final class Session {
     if (!rooms.remove(room)) {
       return Future.succeededFuture();
     }
-    Future<Void> left = hub.rooms.leave(this, room); // the local index changes at once
-    presenceOfRoom(Addresses.PRESENCE_ROOM_LEFT, room);
-    return left;
+    return hub.rooms.leave(this, room); // the local index changes at once
   }
 
   /** Rooms and status subscriptions have separate limits; the personal room counts in neither. */
@@ -360,13 +368,6 @@ public final class Session {
     boolean personal = room.equals(RoomPolicy.userRoom(principal.userId()));
     return personal || named < hub.config.maxRoomsPerConnection ? null
         : new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "at most " + hub.config.maxRoomsPerConnection + " rooms per connection");
-  }
-
-  /** Rooms with a configured prefix tell their members who joins and leaves. */
-  private void presenceOfRoom(String address, String room) {
-    if (hub.config.presenceRoomPrefixes.contains(RoomPolicy.prefix(room))) {
-      hub.vertx.eventBus().send(address, new JsonObject().put("room", room).put("userId", principal.userId()), Addresses.LOCAL);
-    }
   }
 
   /**
@@ -450,24 +451,17 @@ public final class Session {
       authTimer = -1;
     }
     principal = p;
-    JsonObject who = new JsonObject().put("userId", p.userId()).put("sessionId", id());
-    hub.vertx.eventBus().request(Addresses.PRESENCE_CONNECT, who, Addresses.LOCAL).onComplete(admitted -> {
+    hub.presence.connect(p.userId(), id()).onComplete(admitted -> {
       if (state != State.AUTHENTICATING) {
         if (admitted.succeeded()) {
-          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who, Addresses.LOCAL); // closed meanwhile
+          hub.presence.disconnect(p.userId(), id()); // closed meanwhile
         }
         return;
       }
       if (admitted.failed()) {
-        boolean tooMany = admitted.cause() instanceof ReplyException re
-            && re.failureCode() == io.herald.presence.PresenceVerticle.TOO_MANY_CONNECTIONS;
-        if (admitted.cause() instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT) {
-          // The admission may still complete after this gave up: undo it (the reconciliation
-          // catches one that lands after this disconnect).
-          hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT, who, Addresses.LOCAL);
-        }
-        transport.write(ServerFrame.error(tooMany ? ErrorCode.TOO_MANY_CONNECTIONS : ErrorCode.UNAVAILABLE,
-            tooMany ? admitted.cause().getMessage() : "presence unavailable; retry", requestId));
+        ProtocolException e = (ProtocolException) admitted.cause();
+        boolean tooMany = e.code() == ErrorCode.TOO_MANY_CONNECTIONS;
+        transport.write(ServerFrame.error(e.code(), e.getMessage(), requestId));
         cleanup();
         closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
             tooMany ? "too many connections" : "try again later");
@@ -666,8 +660,7 @@ public final class Session {
     hub.registry.remove(this);
     hub.connections.decrementAndGet();
     if (admitted) {
-      hub.vertx.eventBus().send(Addresses.PRESENCE_DISCONNECT,
-          new JsonObject().put("userId", principal.userId()).put("sessionId", id()), Addresses.LOCAL);
+      hub.presence.disconnect(principal.userId(), id());
     }
   }
 

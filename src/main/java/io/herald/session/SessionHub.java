@@ -1,8 +1,9 @@
 package io.herald.session;
 
 import io.herald.config.HeraldConfig;
+import io.herald.presence.PresenceClient;
 import io.herald.room.LocalRooms;
-import io.herald.room.RoomDirectory;
+import io.herald.routing.RoutingClient;
 import io.herald.room.RoomPolicy;
 import io.herald.store.StoreClient;
 import io.vertx.core.Vertx;
@@ -23,14 +24,16 @@ public final class SessionHub {
   /** Every connection this node accepted and has not closed, authenticated or not. */
   final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
-  final RoomDirectory directory;
+  final RoutingClient routing;
+  final PresenceClient presence;
   /** Token-expiry deadlines, one set per event loop (by the sessions' base context). */
   private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.Context, ExpiryTimers> expiry =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, RoomDirectory directory, NodeState state) {
+  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, RoutingClient routing, NodeState state) {
     this.vertx = vertx;
-    this.directory = directory;
+    this.routing = routing;
+    this.presence = new PresenceClient(vertx);
     this.config = config;
     this.rooms = rooms;
     this.state = state;

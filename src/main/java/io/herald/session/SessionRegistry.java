@@ -1,5 +1,6 @@
 package io.herald.session;
 
+import io.herald.room.LocalMembers;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every open session of this node, by the event loop it runs on, so that per-loop work (the
  * gateway's keep-alive) walks only that loop's sessions. Thread-safe.
  */
-public final class SessionRegistry {
+public final class SessionRegistry implements LocalMembers {
   private final ConcurrentHashMap<Context, Set<Session>> byLoop = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
 
@@ -29,6 +30,7 @@ public final class SessionRegistry {
     }
   }
 
+  @Override
   public int size() {
     return size.get();
   }
@@ -40,6 +42,7 @@ public final class SessionRegistry {
   }
 
   /** A snapshot of every open session. */
+  @Override
   public Collection<Session> all() {
     List<Session> out = new ArrayList<>(size.get());
     byLoop.values().forEach(out::addAll);

@@ -32,8 +32,20 @@ public interface NotificationStore {
   /** Largest batch for {@link #insertBatch}. */
   int MAX_BATCH = 1000;
 
+  /** A stored notification and its user's unread count right after it committed (it included). */
+  record Counted(StoredNotification item, long unread) {}
+
   /** Stores one notification; the result carries its id and timestamp. */
   Future<StoredNotification> insert(NewNotification notification);
+
+  /**
+   * As {@link #insert}, with the user's unread count once it committed, read in the same round trip
+   * (it counts at least every notification of the user committed before this one).
+   */
+  Future<Counted> insertCounted(NewNotification notification);
+
+  /** As {@link #insertBatch}, with each item's user's unread count after the batch committed. */
+  Future<List<Counted>> insertBatchCounted(List<NewNotification> notifications);
 
   /**
    * Stores several notifications (for any users) in one transaction, all or nothing. The result is

@@ -62,11 +62,48 @@ public final class PgNotificationStore implements NotificationStore, JobLease {
   }
 
   @Override
+  public Future<Counted> insertCounted(NewNotification n) {
+    return guarded(() -> client.preparedQuery(SqlQueries.INSERT_COUNTED).execute(insertTuple(n))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new Counted(toNotification(row), row.getLong("unread"));
+        }));
+  }
+
+  @Override
+  public Future<List<Counted>> insertBatchCounted(List<NewNotification> batch) {
+    return guarded(() -> {
+      checkBatch(batch);
+      if (batch.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      String[] users = batch.stream().map(NewNotification::userId).distinct().toArray(String[]::new);
+      List<Tuple> tuples = batch.stream().map(PgNotificationStore::insertTuple).toList();
+      return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_USERS).execute(Tuple.tuple().addArrayOfString(users))
+          .compose(locked -> conn.preparedQuery(SqlQueries.INSERT).executeBatch(tuples))
+          .compose(inserted -> conn.preparedQuery(SqlQueries.UNREAD_COUNTS).execute(Tuple.tuple().addArrayOfString(users))
+              .map(counts -> {
+                java.util.Map<String, Long> byUser = new java.util.HashMap<>();
+                counts.forEach(row -> byUser.put(row.getString(0), row.getLong(1)));
+                List<Counted> out = new ArrayList<>(batch.size());
+                for (StoredNotification item : batchResults(inserted)) {
+                  out.add(new Counted(item, byUser.getOrDefault(item.userId(), 1L)));
+                }
+                return out;
+              })));
+    });
+  }
+
+  private static void checkBatch(List<NewNotification> batch) {
+    if (batch.size() > MAX_BATCH) {
+      throw new IllegalArgumentException("a batch holds at most " + MAX_BATCH + " notifications");
+    }
+  }
+
+  @Override
   public Future<List<StoredNotification>> insertBatch(List<NewNotification> batch) {
     return guarded(() -> {
-      if (batch.size() > MAX_BATCH) {
-        throw new IllegalArgumentException("a batch holds at most " + MAX_BATCH + " notifications");
-      }
+      checkBatch(batch);
       if (batch.isEmpty()) {
         return Future.succeededFuture(List.of());
       }

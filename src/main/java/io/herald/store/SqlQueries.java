@@ -19,6 +19,24 @@ final class SqlQueries {
       RETURNING\s""" + COLUMNS;
 
   /**
+   * {@link #INSERT}, returning the user's unread count after it as the last column {@code unread}:
+   * read by a volatile function once the lock is held, so it counts every earlier commit of the user
+   * (V4__unread_count_function.sql), plus the new row.
+   */
+  static final String INSERT_COUNTED = """
+      WITH user_lock AS (SELECT pg_advisory_xact_lock(hashtext($1))),
+      inserted AS (
+        INSERT INTO notifications (user_id, event, type, title, message, data, created_at)
+        SELECT $1, $2, $3, $4, $5, $6::text::jsonb, clock_timestamp() FROM user_lock
+        RETURNING\s""" + COLUMNS + """
+      )
+      SELECT inserted.*, herald_unread_count_except($1, inserted.id) + 1 AS unread FROM inserted""";
+
+  /** The unread count of each user of a text[] (users without unread ones are absent). */
+  static final String UNREAD_COUNTS = """
+      SELECT user_id, count(*) FROM notifications WHERE user_id = ANY($1::text[]) AND NOT read GROUP BY user_id""";
+
+  /**
    * Locks the users of a batch (a text[]), in hash order so two batches never wait for each other
    * in a cycle. The subquery's ORDER BY keeps it from being flattened, so locks follow that order.
    */

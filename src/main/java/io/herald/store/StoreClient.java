@@ -25,14 +25,24 @@ public final class StoreClient {
     this.vertx = vertx;
   }
 
-  public Future<StoredNotification> insert(NewNotification n) {
-    return request(Addresses.STORE_INSERT, toJson(n)).map(StoredNotification::fromJson);
+  /** Stores one notification; with its user's unread count after the commit (one round trip). */
+  public Future<NotificationStore.Counted> insert(NewNotification n) {
+    return request(Addresses.STORE_INSERT, toJson(n)).map(StoreClient::counted);
   }
 
-  public Future<List<StoredNotification>> insertBatch(List<NewNotification> batch) {
+  /** Stores a batch in one transaction; each item with its user's unread count after the commit. */
+  public Future<List<NotificationStore.Counted>> insertBatch(List<NewNotification> batch) {
     JsonArray items = new JsonArray();
     batch.forEach(n -> items.add(toJson(n)));
-    return request(Addresses.STORE_INSERT_BATCH, new JsonObject().put("items", items)).map(StoreClient::items);
+    return request(Addresses.STORE_INSERT_BATCH, new JsonObject().put("items", items)).map(reply -> {
+      List<NotificationStore.Counted> out = new ArrayList<>();
+      reply.getJsonArray("items").forEach(o -> out.add(counted((JsonObject) o)));
+      return out;
+    });
+  }
+
+  private static NotificationStore.Counted counted(JsonObject json) {
+    return new NotificationStore.Counted(StoredNotification.fromJson(json), json.getLong("unread"));
   }
 
   public Future<List<StoredNotification>> after(String userId, long afterId, int limit) {

@@ -155,7 +155,7 @@ public final class StoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> insert(JsonObject body) {
-    return store.insert(NewNotification.fromJson(body)).map(StoredNotification::toJson);
+    return store.insertCounted(NewNotification.fromJson(body)).map(StoreVerticle::counted);
   }
 
   private Future<JsonObject> insertBatch(JsonObject body) {
@@ -170,7 +170,16 @@ public final class StoreVerticle extends VerticleBase {
       }
       batch.add(NewNotification.fromJson(item));
     }
-    return store.insertBatch(batch).map(StoreVerticle::items);
+    return store.insertBatchCounted(batch).map(list -> {
+      JsonArray array = new JsonArray();
+      list.forEach(c -> array.add(counted(c)));
+      return new JsonObject().put("items", array);
+    });
+  }
+
+  /** A stored item with {@code unread}: its user's unread count after the commit. */
+  private static JsonObject counted(NotificationStore.Counted c) {
+    return c.item().toJson().put("unread", c.unread());
   }
 
   private Future<JsonObject> after(JsonObject body) {

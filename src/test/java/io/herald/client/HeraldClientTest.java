@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.HeraldNode;
 import io.herald.cluster.Addresses;
-import io.herald.cluster.ClusterSetup;
+import io.herald.ClusterSetup;
 import io.herald.routing.RoutingVerticle;
 import io.herald.test.Await;
 import io.herald.test.TestNodes;

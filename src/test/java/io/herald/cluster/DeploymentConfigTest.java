@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.hazelcast.config.Config;
+import io.herald.ClusterSetup;
 import com.hazelcast.config.JoinConfig;
 import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;

@@ -2,15 +2,10 @@ package io.herald.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.config.ConfigLoader;
-import io.herald.config.HeraldConfig;
-import io.herald.session.NodeState;
-import io.herald.session.Session;
-import io.herald.session.SessionHub;
-import io.herald.session.Transport;
+import io.herald.protocol.ServerFrame;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,11 +24,35 @@ class LocalRoomsTest {
   /** The rooms the directory lists this node for, as the calls left them. */
   private final Set<String> listed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final LocalRooms rooms = new LocalRooms(vertx, "node-1", new RecordingDirectory());
-  private final SessionHub hub;
+  private int members;
 
-  LocalRoomsTest() {
-    HeraldConfig config = ConfigLoader.load(Map.of(), Path.of("target/no-config-here"), Map.of("jwt.secret", "x".repeat(32)));
-    hub = new SessionHub(vertx, config, rooms, new RecordingDirectory(), new NodeState());
+  /** A member of user {@code userId}. */
+  private RoomMember member(String userId) {
+    String id = "m" + (++members);
+    return new RoomMember() {
+      @Override
+      public String memberId() {
+        return id;
+      }
+
+      @Override
+      public String userId() {
+        return userId;
+      }
+
+      @Override
+      public Context eventLoopContext() {
+        return null;
+      }
+
+      @Override
+      public void deliverOnEventLoop(ServerFrame frame, String ns) {}
+
+      @Override
+      public String toString() {
+        return id + "/" + userId;
+      }
+    };
   }
 
   @AfterEach
@@ -44,9 +63,9 @@ class LocalRoomsTest {
   @Test
   @DisplayName("lists one member, then two, then the one left; the directory hears only of the first join and the last leave")
   void oneMemberThenSeveralThenOne() throws Exception {
-    Session a = hub.open(new NoTransport());
-    Session b = hub.open(new NoTransport());
-    Session c = hub.open(new NoTransport());
+    RoomMember a = member("u1");
+    RoomMember b = member("u2");
+    RoomMember c = member("u3");
 
     await(rooms.join(a, "r"));
     assertThat(rooms.members("r")).containsExactly(a);
@@ -75,8 +94,8 @@ class LocalRoomsTest {
   @Test
   @DisplayName("a leave of a session that is not the room's only member leaves it alone")
   void leaveOfAnotherSession() throws Exception {
-    Session a = hub.open(new NoTransport());
-    Session b = hub.open(new NoTransport());
+    RoomMember a = member("u1");
+    RoomMember b = member("u2");
     await(rooms.join(a, "r"));
     await(rooms.leave(b, "r"));
     assertThat(rooms.members("r")).containsExactly(a);
@@ -86,15 +105,15 @@ class LocalRoomsTest {
   @Test
   @DisplayName("a last leave and a first join racing on two threads leave the room listed in the directory")
   void leaveAndJoinRace() throws Exception {
-    Session a = hub.open(new NoTransport());
-    Session b = hub.open(new NoTransport());
+    RoomMember a = member("u1");
+    RoomMember b = member("u2");
     await(rooms.join(a, "race"));
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 3000; round++) {
         // Alternately a leaves while b joins, and b leaves while a joins: one member at the end.
-        Session leaving = round % 2 == 0 ? a : b;
-        Session joining = round % 2 == 0 ? b : a;
+        RoomMember leaving = round % 2 == 0 ? a : b;
+        RoomMember joining = round % 2 == 0 ? b : a;
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
         java.util.concurrent.Future<Future<Void>> left = pool.submit(() -> {
           start.await();
@@ -113,6 +132,39 @@ class LocalRoomsTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  @DisplayName("in a tracked room, a user's first member joining and last member leaving are announced, once each")
+  void usersFirstAndLast() throws Exception {
+    List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+    rooms.trackUsers(room -> room.startsWith("course:"), new LocalRooms.UserListener() {
+      @Override
+      public void firstJoined(String room, String userId) {
+        heard.add("+" + room + "/" + userId);
+      }
+
+      @Override
+      public void lastLeft(String room, String userId) {
+        heard.add("-" + room + "/" + userId);
+      }
+    });
+    RoomMember alicePhone = member("alice");
+    RoomMember aliceLaptop = member("alice");
+    RoomMember bob = member("bob");
+    await(rooms.join(alicePhone, "course:1"));
+    await(rooms.join(aliceLaptop, "course:1"));
+    await(rooms.join(aliceLaptop, "course:1")); // again: no change
+    await(rooms.join(bob, "course:1"));
+    await(rooms.join(bob, "other")); // not tracked
+    assertThat(rooms.localCount("course:1", "alice")).isEqualTo(2);
+    assertThat(rooms.localCount("other", "bob")).isZero();
+    await(rooms.leave(alicePhone, "course:1"));
+    await(rooms.leave(alicePhone, "course:1")); // not a member any more
+    await(rooms.leave(aliceLaptop, "course:1"));
+    await(rooms.leave(bob, "other"));
+    assertThat(heard).containsExactly("+course:1/alice", "+course:1/bob", "-course:1/alice");
+    assertThat(rooms.localCount("course:1", "alice")).isZero();
   }
 
   private static void await(Future<Void> f) throws Exception {
@@ -157,22 +209,6 @@ class LocalRoomsTest {
     @Override
     public Future<Void> purgeNode(String nodeId) {
       return Future.succeededFuture();
-    }
-  }
-
-  private static final class NoTransport implements Transport {
-    @Override
-    public boolean write(io.herald.protocol.ServerFrame frame) {
-      return true;
-    }
-
-    @Override
-    public void close(short code, String reason) {
-    }
-
-    @Override
-    public String kind() {
-      return "test";
     }
   }
 }

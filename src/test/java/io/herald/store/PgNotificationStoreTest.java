@@ -74,6 +74,34 @@ class PgNotificationStoreTest {
   }
 
   @Test
+  @DisplayName("an insert brings back its user's unread count, exact even when 200 inserts of one user race")
+  void insertCounted() {
+    String user = "u-counted";
+    insert(user, "before");
+    Await.result(store.markAllRead(user));
+    insert(user, "unread-1");
+    List<Future<NotificationStore.Counted>> racing = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      racing.add(store.insertCounted(NewNotification.of(user, "info", "t" + i, "m", null)));
+      racing.add(store.insertCounted(NewNotification.of(user + "-other", "info", "t" + i, "m", null)));
+    }
+    Await.result(Future.all(racing));
+    // Per-user ids commit in order, so the n-th of this user's inserts by id sees exactly n unread
+    // (one before the race, plus itself and those committed before it).
+    List<NotificationStore.Counted> mine = racing.stream().map(Future::result)
+        .filter(c -> c.item().userId().equals(user))
+        .sorted(java.util.Comparator.comparingLong(c -> c.item().id()))
+        .toList();
+    for (int i = 0; i < mine.size(); i++) {
+      assertThat(mine.get(i).unread()).as("count of the %d-th insert", i).isEqualTo(i + 2);
+    }
+    assertThat(Await.result(store.unreadCount(user))).isEqualTo(201);
+    List<NotificationStore.Counted> batch = Await.result(store.insertBatchCounted(List.of(
+        NewNotification.of(user, "info", "b1", "m", null), NewNotification.of("u-counted-new", "info", "b2", "m", null))));
+    assertThat(batch).extracting(NotificationStore.Counted::unread).containsExactly(202L, 1L);
+  }
+
+  @Test
   @DisplayName("custom events, scalar data and null data are stored as given")
   void customEventsAndData() {
     StoredNotification custom = Await.result(store.insert(new NewNotification("u-ev", "order.updated", null, null, null, "plain")));

@@ -257,7 +257,7 @@ final class BridgeTransport implements Transport {
     String room = address.substring(BridgeAddresses.ROOM_PREFIX.length());
     if (rooms.contains(room) || joining.contains(room)) {
       refuse(address, BridgeFrames.ALREADY_REGISTERED, ErrorCode.BAD_REQUEST, address + " is already registered");
-    } else if (RoomPolicy.prefix(room).equals("user")) {
+    } else if (RoomPolicy.isUserRoom(room)) {
       refuse(address, ErrorCode.FORBIDDEN, "a user's events are on " + BridgeAddresses.USER_PREFIX + "{id}, not on a room address");
     } else if (feed("join-room", new JsonObject().put("room", room), new Pending(Kind.JOIN, address, room))) {
       joining.add(room);

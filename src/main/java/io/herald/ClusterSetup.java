@@ -1,10 +1,9 @@
-package io.herald.cluster;
+package io.herald;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MultiMapConfig;
 import io.herald.room.HazelcastRoomDirectory;
-import java.util.List;
 import com.hazelcast.config.NetworkConfig;
 import io.herald.config.HeraldConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
