@@ -26,6 +26,7 @@ import io.herald.routing.RoutingVerticle;
 import io.herald.session.NodeState;
 import io.herald.session.Session;
 import io.herald.session.SessionHub;
+import io.herald.session.SessionServices;
 import io.herald.store.Database;
 import io.herald.store.PgNotificationStore;
 import io.herald.store.StoreVerticle;
@@ -119,7 +120,7 @@ public final class HeraldNode {
     directory = new HazelcastRoomDirectory(vertx, hazelcast);
     rooms = new LocalRooms(vertx, nodeId, directory);
     RoutingClient routing = new RoutingClient(vertx, directory);
-    hub = new SessionHub(vertx, config, rooms, routing, state);
+    hub = new SessionHub(vertx, config, rooms, routing, state, SessionServices.of(vertx));
     state.requireForReadiness(() -> !hub.full());
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override

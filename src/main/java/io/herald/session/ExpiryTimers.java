@@ -3,6 +3,7 @@ package io.herald.session;
 import io.vertx.core.Context;
 import io.vertx.core.internal.ContextInternal;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * The token-expiry deadlines of the sessions on one event loop, behind a single Vert.x timer set
@@ -15,14 +16,17 @@ import java.util.Arrays;
  */
 final class ExpiryTimers {
   private final ContextInternal eventLoop;
+  /** Epoch milliseconds. */
+  private final LongSupplier clock;
   private Session[] heap = new Session[16];
   private int size;
   private long timerId = -1;
   /** The deadline the armed timer was set for (epoch ms), or Long.MAX_VALUE when none is armed. */
   private long armedFor = Long.MAX_VALUE;
 
-  ExpiryTimers(Context eventLoop) {
+  ExpiryTimers(Context eventLoop, LongSupplier clock) {
     this.eventLoop = (ContextInternal) eventLoop;
+    this.clock = clock;
   }
 
   /** Expires {@code session} at {@code deadlineMs} (epoch ms), replacing its earlier deadline. */
@@ -76,13 +80,13 @@ final class ExpiryTimers {
       eventLoop.owner().cancelTimer(timerId);
     }
     armedFor = first;
-    timerId = eventLoop.setTimer(Math.max(1, first - System.currentTimeMillis()), t -> fire());
+    timerId = eventLoop.setTimer(Math.max(1, first - clock.getAsLong()), t -> fire());
   }
 
   private void fire() {
     timerId = -1;
     armedFor = Long.MAX_VALUE;
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     while (size > 0 && heap[0].expiryDeadline <= now) {
       Session due = heap[0];
       cancel(due);

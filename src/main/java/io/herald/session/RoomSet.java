@@ -1,5 +1,8 @@
 package io.herald.session;
 
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.ProtocolException;
+import io.herald.room.RoomPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -61,6 +64,25 @@ final class RoomSet {
     System.arraycopy(small, i + 1, small, i, size - i - 1);
     small[--size] = null;
     return true;
+  }
+
+  /**
+   * Null when {@code room} may be added, else the error: rooms and status subscriptions have
+   * separate limits, and {@code personal} (the user's own room) counts in neither.
+   */
+  ProtocolException checkLimits(String room, String personal, int maxRooms, int maxSubscriptions) {
+    int subscriptions = count(RoomPolicy::isInternal);
+    if (RoomPolicy.isInternal(room)) {
+      return subscriptions < maxSubscriptions ? null
+          : new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + maxSubscriptions + " status subscriptions per connection");
+    }
+    return room.equals(personal) || named(personal) < maxRooms ? null
+        : new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "at most " + maxRooms + " rooms per connection");
+  }
+
+  /** Named rooms: not {@code personal}, not status subscriptions. */
+  int named(String personal) {
+    return count(r -> !RoomPolicy.isInternal(r) && !r.equals(personal));
   }
 
   /** How many rooms match {@code test}. */

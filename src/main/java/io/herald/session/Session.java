@@ -1,7 +1,5 @@
 package io.herald.session;
 
-import io.herald.auth.AuthException;
-import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
@@ -13,7 +11,6 @@ import io.herald.room.RoomPolicy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -39,8 +36,7 @@ public final class Session implements RoomMember {
   private final long idHigh;
   private final long idLow;
   private final RoomSet rooms = new RoomSet();
-  /** Made at the first client event (a bucket starts full, so that is the same as at open). */
-  private TokenBucket bucket;
+  private final Inbound inbound;
   /** Status look-ups left this minute (presence.status-lookups-per-minute); made at the first one. */
   private TokenBucket statusLookups;
   private State state = State.AUTHENTICATING;
@@ -52,34 +48,18 @@ public final class Session implements RoomMember {
   private boolean authPending;
   /** Counted by presence (so the close path must tell presence). */
   private boolean admitted;
-  /**
-   * Requests that arrived while the token was being verified, handled once the session opens: a
-   * {@link ClientRequest}, or the {@link ProtocolException} a bad frame is answered with in its turn.
-   */
-  private java.util.ArrayDeque<Object> early;
-  private static final int MAX_EARLY_FRAMES = 16;
-  /** Stored items replayed per store request. */
-  private static final int REPLAY_PAGE = 1000;
-  /** Live frames held back while the session catches up; more means the client cannot keep up. */
-  private static final int MAX_HELD_FRAMES = 10_000;
-
-  /** Where a reconnecting client resumes: null = send the unread ones instead. */
-  private Long resumeAfter;
-  private String resumeError;
-  /** Non-null while catching up: live frames held back until replay ends. */
-  private java.util.ArrayDeque<ServerFrame> held;
-  /**
-   * The highest id the catch-up sent. A live copy of any id up to it is a duplicate: it was
-   * committed before the replay query, so the replay had it (its live copy may arrive later still).
-   */
-  private long replayedUpTo = -1;
+  /** Where a reconnecting client resumes (the upgrade's or the auth frame's cursor). */
+  private CatchUp.Cursor cursor = CatchUp.Cursor.NONE;
+  /** Made when the session opens: holds live frames back while it replays, and drops duplicates. */
+  private CatchUp catchUp;
 
   Session(SessionHub hub, Transport transport, Context context) {
     this.hub = hub;
     this.transport = transport;
     this.context = context;
     this.eventLoop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
-    UUID id = UUID.randomUUID();
+    this.inbound = new Inbound(hub.config.maxFrameBytes, hub.config.rateLimitPerMinute);
+    UUID id = hub.services.newSessionId();
     this.idHigh = id.getMostSignificantBits();
     this.idLow = id.getLeastSignificantBits();
   }
@@ -127,7 +107,7 @@ public final class Session implements RoomMember {
    * when there is none, by waiting for an {@code auth} frame within the configured timeout.
    */
   public void start(String upgradeToken, String lastNotificationId) {
-    resume(lastNotificationId);
+    cursor = CatchUp.Cursor.parse(lastNotificationId);
     if (upgradeToken != null) {
       authenticate(upgradeToken, null);
     } else {
@@ -140,21 +120,9 @@ public final class Session implements RoomMember {
 
   /** A text frame of the JSON protocol ({@code /ws}, SockJS). */
   public void onText(String text) {
-    if (state == State.CLOSED) {
-      return;
+    if (state != State.CLOSED) {
+      accept(inbound.decode(text));
     }
-    // The size limit applies before anything is kept or parsed.
-    if (tooLarge(text)) {
-      accept(tooLargeError(null));
-      return;
-    }
-    Object item;
-    try {
-      item = ClientRequest.parse(text);
-    } catch (ProtocolException e) {
-      item = e;
-    }
-    accept(item);
   }
 
   /**
@@ -162,24 +130,9 @@ public final class Session implements RoomMember {
    * size as received, checked against {@code ws.max-frame-bytes} like a JSON frame's.
    */
   public void request(Object event, Object data, Object id, int wireBytes) {
-    if (state == State.CLOSED) {
-      return;
+    if (state != State.CLOSED) {
+      accept(inbound.decode(event, data, id, wireBytes));
     }
-    Object item;
-    if (wireBytes > hub.config.maxFrameBytes) {
-      item = tooLargeError(id);
-    } else {
-      try {
-        item = ClientRequest.of(event, data, id);
-      } catch (ProtocolException e) {
-        item = e;
-      }
-    }
-    accept(item);
-  }
-
-  private ProtocolException tooLargeError(Object id) {
-    return new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE, "frame exceeds " + hub.config.maxFrameBytes + " bytes", id);
   }
 
   /** A request, or the error a bad frame is answered with, in arrival order. */
@@ -188,14 +141,9 @@ public final class Session implements RoomMember {
       return;
     }
     if (authPending) {
-      if (early == null) {
-        early = new java.util.ArrayDeque<>(4);
-      }
-      if (early.size() >= MAX_EARLY_FRAMES) {
+      if (!inbound.keep(item)) {
         refuse("too many frames before authentication completed");
-        return;
       }
-      early.add(item);
       return;
     }
     if (item instanceof ProtocolException e) {
@@ -210,17 +158,11 @@ public final class Session implements RoomMember {
     ClientRequest request = (ClientRequest) item;
     if (state == State.AUTHENTICATING) {
       onAuthFrame(request);
-      return;
+    } else if (!inbound.allow(hub.services.nanos())) {
+      send(ServerFrame.error(ErrorCode.RATE_LIMITED, "more than " + inbound.perMinute() + " events per minute", request.id()));
+    } else {
+      hub.handlers.dispatch(this, request);
     }
-    if (bucket == null) {
-      bucket = new TokenBucket(hub.config.rateLimitPerMinute, System.nanoTime());
-    }
-    if (!bucket.tryTake(System.nanoTime())) {
-      send(ServerFrame.error(ErrorCode.RATE_LIMITED,
-          "more than " + hub.config.rateLimitPerMinute + " events per minute", request.id()));
-      return;
-    }
-    hub.handlers.dispatch(this, request);
   }
 
   /** A binary frame: the protocol is JSON text only. */
@@ -271,15 +213,7 @@ public final class Session implements RoomMember {
   }
 
   private void deliverLive(ServerFrame frame) {
-    if (frame.isStored() && frame.notificationId() <= replayedUpTo) {
-      return;
-    }
-    if (held != null && state == State.OPEN) {
-      if (held.size() >= MAX_HELD_FRAMES) {
-        close(CloseCodes.SLOW_CONSUMER, "too many messages while catching up");
-        return;
-      }
-      held.add(frame);
+    if (state != State.OPEN || catchUp.absorbs(frame)) {
       return;
     }
     send(frame);
@@ -332,7 +266,8 @@ public final class Session implements RoomMember {
     if (rooms.contains(room)) {
       return Future.succeededFuture();
     }
-    ProtocolException full = checkRoomLimits(room);
+    ProtocolException full = rooms.checkLimits(room, RoomPolicy.userRoom(principal.userId()),
+        hub.config.maxRoomsPerConnection, hub.config.maxStatusSubscriptions);
     if (full != null) {
       return Future.failedFuture(full);
     }
@@ -350,24 +285,7 @@ public final class Session implements RoomMember {
 
   /** Leaves a room; completes once the cluster no longer routes it here for this session. */
   Future<Void> leave(String room) {
-    if (!rooms.remove(room)) {
-      return Future.succeededFuture();
-    }
-    return hub.rooms.leave(this, room); // the local index changes at once
-  }
-
-  /** Rooms and status subscriptions have separate limits; the personal room counts in neither. */
-  private ProtocolException checkRoomLimits(String room) {
-    int subscriptions = rooms.count(RoomPolicy::isInternal);
-    if (RoomPolicy.isInternal(room)) {
-      return subscriptions < hub.config.maxStatusSubscriptions ? null
-          : new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-              "at most " + hub.config.maxStatusSubscriptions + " status subscriptions per connection");
-    }
-    int named = rooms.size() - subscriptions - (rooms.contains(RoomPolicy.userRoom(principal.userId())) ? 1 : 0);
-    boolean personal = room.equals(RoomPolicy.userRoom(principal.userId()));
-    return personal || named < hub.config.maxRoomsPerConnection ? null
-        : new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "at most " + hub.config.maxRoomsPerConnection + " rooms per connection");
+    return rooms.remove(room) ? hub.rooms.leave(this, room) : Future.succeededFuture();
   }
 
   /**
@@ -376,9 +294,9 @@ public final class Session implements RoomMember {
    */
   boolean takeStatusLookups(int n) {
     if (statusLookups == null) {
-      statusLookups = new TokenBucket(hub.config.presenceStatusLookupsPerMinute, System.nanoTime());
+      statusLookups = new TokenBucket(hub.config.presenceStatusLookupsPerMinute, hub.services.nanos());
     }
-    return statusLookups.tryTake(n, System.nanoTime());
+    return statusLookups.tryTake(n, hub.services.nanos());
   }
 
   /** Every room the session is in (the personal room and status subscriptions included). */
@@ -388,16 +306,12 @@ public final class Session implements RoomMember {
 
   /** Named rooms joined (not the personal room or status subscriptions). */
   int namedRooms() {
-    String personal = RoomPolicy.userRoom(principal.userId());
-    return rooms.count(r -> !RoomPolicy.isInternal(r) && !r.equals(personal));
+    return rooms.named(RoomPolicy.userRoom(principal.userId()));
   }
 
-  /** Verifies a token through the auth verticle (node-local). */
+  /** Verifies a token (UNAUTHORIZED when refused). */
   Future<Principal> verify(String token) {
-    return Credentials.verify(hub.vertx, token)
-        .recover(err -> Future.failedFuture(err instanceof AuthException
-            ? new ProtocolException(ErrorCode.UNAUTHORIZED, err.getMessage())
-            : new ProtocolException(ErrorCode.INTERNAL, "token verification unavailable")));
+    return hub.services.verify(token);
   }
 
   /** Applies a refreshed token for the same user; resets the expiry timer. */
@@ -418,7 +332,7 @@ public final class Session implements RoomMember {
     }
     Object last = frame.data().getValue("lastNotificationId");
     if (last != null) {
-      resume(last.toString());
+      cursor = CatchUp.Cursor.parse(last.toString());
     }
     authenticate(token, frame.id());
   }
@@ -451,10 +365,10 @@ public final class Session implements RoomMember {
       authTimer = -1;
     }
     principal = p;
-    hub.presence.connect(p.userId(), id()).onComplete(admitted -> {
+    hub.services.admit(p.userId(), id()).onComplete(admitted -> {
       if (state != State.AUTHENTICATING) {
         if (admitted.succeeded()) {
-          hub.presence.disconnect(p.userId(), id()); // closed meanwhile
+          hub.services.release(p.userId(), id()); // closed meanwhile
         }
         return;
       }
@@ -470,7 +384,7 @@ public final class Session implements RoomMember {
       this.admitted = true;
       // Live frames are held back from the moment the session can receive them (it joins its
       // personal room next) until the catch-up has sent the stored ones.
-      held = new java.util.ArrayDeque<>();
+      catchUp = new CatchUp(this, hub.services);
       state = State.OPEN;
       hub.registry.add(this);
       scheduleExpiry();
@@ -491,118 +405,17 @@ public final class Session implements RoomMember {
       send(ServerFrame.reply("connected", new JsonObject()
           .put("userId", p.userId())
           .put("sessionId", id())
-          .put("timestamp", System.currentTimeMillis()), requestId));
+          .put("timestamp", hub.services.millis()), requestId));
       authPending = false;
-      catchUp();
+      catchUp.run(p.userId(), cursor, hub.config.replayUnreadLimit);
+      cursor = null;
       replayEarlyFrames();
     });
   }
 
-  /** Parses the resume cursor; a bad one is reported after 'connected' and the unread are sent. */
-  private void resume(String lastNotificationId) {
-    if (lastNotificationId == null || lastNotificationId.isBlank()) {
-      return;
-    }
-    try {
-      long n = Long.parseLong(lastNotificationId.trim());
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      resumeAfter = n;
-      resumeError = null;
-    } catch (NumberFormatException e) {
-      resumeAfter = null;
-      resumeError = "lastNotificationId must be a non-negative integer";
-    }
-  }
-
-  /**
-   * Replay, then live, with no gap and no duplicate. The user room was joined before this runs, so
-   * any item committed after the store query below also reaches this session live; live frames are
-   * held back until the replay is sent, and those the replay already contained (id <= the last
-   * replayed id) are dropped. Then the unread count follows.
-   */
-  private void catchUp() {
-    if (resumeError != null) {
-      send(ServerFrame.error(ErrorCode.BAD_REQUEST, resumeError, null));
-    }
-    String user = principal.userId();
-    Future<Long> replayed = resumeAfter != null
-        ? resumeFrom(user, resumeAfter)
-        : hub.store.unread(user, hub.config.replayUnreadLimit).map(this::sendStored);
-    replayed
-        .andThen(ar -> {
-          if (ar.failed()) {
-            send(ServerFrame.error(storeCode(ar.cause()), "could not replay stored notifications; reconnect later", null));
-            transport.replayFailed();
-          }
-          replayedUpTo = ar.succeeded() ? ar.result() : -1;
-        })
-        .transform(ar -> hub.store.unreadCount(user))
-        .onComplete(count -> {
-          if (count.succeeded()) {
-            send(ServerFrame.event("unread_count", new JsonObject().put("count", count.result())));
-          } else {
-            send(ServerFrame.error(storeCode(count.cause()), "unread count unavailable", null));
-          }
-          java.util.ArrayDeque<ServerFrame> frames = held;
-          held = null;
-          while (frames != null && !frames.isEmpty() && state == State.OPEN) {
-            deliverLive(frames.poll());
-          }
-        });
-  }
-
-  /**
-   * Replays after the client's cursor; completes with the id up to which live copies are
-   * duplicates. That is the last id sent, or the cursor itself when the client already has
-   * everything up to it, but never more than the user's newest id when the replay started: a
-   * cursor from another database, a restore or a buggy client must not mute later notifications.
-   * The newest id is read first, so anything committed after it has a larger id (per-user id order
-   * is commit order) and is delivered live.
-   */
-  private Future<Long> resumeFrom(String user, long cursor) {
-    return hub.store.page(user, null, 1).compose(newest -> {
-      JsonArray items = newest.getJsonArray("items");
-      long newestId = items == null || items.isEmpty() ? -1 : items.getJsonObject(0).getLong("id");
-      return replayAfter(user, cursor, -1).map(sent -> Math.max(sent, Math.min(cursor, newestId)));
-    });
-  }
-
-  /**
-   * Sends every stored item after {@code afterId}, a page at a time (each page is written before the
-   * next is read, and a client that cannot keep up hits the outbound-queue limit); completes with
-   * the last id sent ({@code sentUpTo} when none).
-   */
-  private Future<Long> replayAfter(String user, long afterId, long sentUpTo) {
-    return hub.store.after(user, afterId, REPLAY_PAGE).compose(items -> {
-      long last = items.isEmpty() ? sentUpTo : sendStored(items);
-      if (items.size() < REPLAY_PAGE || state != State.OPEN) {
-        return Future.succeededFuture(last);
-      }
-      return replayAfter(user, last, last);
-    });
-  }
-
-  private static ErrorCode storeCode(Throwable err) {
-    return err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
-  }
-
-  /** Sends stored items in order; returns the highest id sent (or -1 when none). */
-  private long sendStored(java.util.List<io.herald.store.StoredNotification> items) {
-    long last = -1;
-    for (io.herald.store.StoredNotification item : items) {
-      send(item.toFrame());
-      last = Math.max(last, item.id());
-    }
-    return last;
-  }
-
   private void replayEarlyFrames() {
-    java.util.ArrayDeque<Object> items = early;
-    early = null;
-    while (items != null && !items.isEmpty() && state == State.OPEN) {
-      accept(items.poll());
+    for (Object item = inbound.nextKept(); item != null && state == State.OPEN; item = inbound.nextKept()) {
+      accept(item);
     }
   }
 
@@ -653,22 +466,16 @@ public final class Session implements RoomMember {
     if (expiryIndex >= 0) {
       hub.expiryTimers(eventLoop).cancel(this);
     }
-    held = null;
+    if (catchUp != null) {
+      catchUp.stop();
+    }
     for (String room : rooms.snapshot()) {
       leave(room);
     }
     hub.registry.remove(this);
     hub.connections.decrementAndGet();
     if (admitted) {
-      hub.presence.disconnect(principal.userId(), id());
+      hub.services.release(principal.userId(), id());
     }
-  }
-
-  private boolean tooLarge(String text) {
-    int limit = hub.config.maxFrameBytes;
-    if (text.length() > limit) {
-      return true;
-    }
-    return text.length() * 3L > limit && io.herald.protocol.Utf8.length(text) > limit;
   }
 }

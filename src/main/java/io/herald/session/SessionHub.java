@@ -25,12 +25,16 @@ public final class SessionHub {
   final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
   final RoutingClient routing;
+  /** Auth, presence admission, the catch-up's store reads, the clock and ids. */
+  final SessionServices services;
   final PresenceClient presence;
   /** Token-expiry deadlines, one set per event loop (by the sessions' base context). */
   private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.Context, ExpiryTimers> expiry =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, RoutingClient routing, NodeState state) {
+  public SessionHub(Vertx vertx, HeraldConfig config, LocalRooms rooms, RoutingClient routing, NodeState state,
+      SessionServices services) {
+    this.services = services;
     this.vertx = vertx;
     this.routing = routing;
     this.presence = new PresenceClient(vertx);
@@ -51,7 +55,7 @@ public final class SessionHub {
 
   /** The expiry timers of the sessions on {@code eventLoop} (a base context); use them on it only. */
   ExpiryTimers expiryTimers(io.vertx.core.Context eventLoop) {
-    return expiry.computeIfAbsent(eventLoop, ExpiryTimers::new);
+    return expiry.computeIfAbsent(eventLoop, loop -> new ExpiryTimers(loop, services::millis));
   }
 
   /**

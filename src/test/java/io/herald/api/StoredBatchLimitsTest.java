@@ -12,27 +12,22 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One stored send-many writes a row per user in one transaction: it is bounded before anything is stored. */
 @DisplayName("stored send-many limits (notifications.max-batch-rows and -bytes)")
 class StoredBatchLimitsTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("notifications.max-batch-rows", 50, "notifications.max-batch-bytes", 10_000));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   static JsonArray users(String prefix, int n) {

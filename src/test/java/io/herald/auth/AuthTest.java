@@ -36,11 +36,11 @@ import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -56,19 +56,14 @@ class AuthTest {
   static final int AUTH_TIMEOUT_MS = 500;
   static final String OTHER_SECRET = "another-secret-0123456789-abcdefghijklmn";
 
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   /** The HS256 node most specifications run against. */
   static int port;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     port = nodes.start(Map.of("ws.auth-timeout-ms", AUTH_TIMEOUT_MS)).httpPort();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   // ---------------------------------------------------------------- presenting a token

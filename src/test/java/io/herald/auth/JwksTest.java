@@ -24,12 +24,12 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node whose keys come from a JWKS URL (a real HTTP server the test controls): it never verifies
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("JWKS keys")
 class JwksTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static KeyPair keys;
   static KeyPair rotatedKeys;
   /** The document the JWKS server answers with (and how often it was asked). */
@@ -49,14 +50,8 @@ class JwksTest {
 
   @BeforeAll
   static void start() throws Exception {
-    nodes = new TestNodes();
     keys = rsa();
     rotatedKeys = rsa();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @BeforeEach

@@ -12,28 +12,23 @@ import io.herald.test.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Tokens that never expire, and what a refreshed token still grants. */
 @DisplayName("token lifetime: jwt.require-exp and refresh-token")
 class TokenLifetimeTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("ws.auth-timeout-ms", 2000));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   static String noExp(JsonObject claims) {

@@ -6,6 +6,7 @@ import io.herald.HeraldNode;
 import io.herald.test.Http;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
+import io.herald.test.Producer;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,8 +64,7 @@ class ClusterTest {
       onA.expect("all");
       onB.expect("all");
 
-      Http.post(a.httpPort(), "/api/notifications", service,
-          new JsonObject().put("userId", "carol").put("title", "t").put("message", "m"));
+      Producer.notify(a.httpPort(), new JsonObject().put("userId", "carol").put("title", "t").put("message", "m"));
       assertThat(onB.expect("notification").getJsonObject("data").getString("type")).isEqualTo("info");
     }
   }

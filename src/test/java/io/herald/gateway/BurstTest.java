@@ -23,10 +23,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,21 +38,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("a burst of 500 events to a client that reads arrives whole")
 class BurstTest {
   static final int BURST = 500;
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     // As many event loops as a default node on two cores: an upgraded WebSocket then usually runs on
     // another event loop than its Engine.IO session.
     node = nodes.start(Map.of("ws.rate-limit-per-minute", 10_000, "node.event-loops", 4));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   /** Up to 64 requests in flight at once, so the node's event loops are all busy with them. */

@@ -10,6 +10,7 @@ import io.herald.test.Http;
 import io.herald.test.NodeScript;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
+import io.herald.test.Producer;
 import io.herald.test.Tokens;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
@@ -17,26 +18,21 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("/eventbus: the Vert.x event-bus bridge protocol with the stock @vertx/eventbus-bridge-client.js")
 class EventBusBridgeTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final String service = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   /** The Node.js bridge client, driven by commands; everything it sees comes back as reports. */
@@ -295,16 +291,16 @@ class EventBusBridgeTest {
   @DisplayName("notifications stored while offline are replayed on herald.user.{me}, then unread_count; a lastNotificationId header resumes after it; history over herald.notifications.history")
   void offlineNotificationsAreReplayed() {
     String me = BridgeAddresses.user("bb-away");
-    long id = Http.post(node.httpPort(), "/api/notifications", service, new JsonObject()
-        .put("userId", "bb-away").put("title", "While away").put("message", "stored")).json().getLong("id");
+    long id = Producer.notify(node.httpPort(), new JsonObject()
+        .put("userId", "bb-away").put("title", "While away").put("message", "stored"));
     try (Client c = new Client()) {
       c.register(me, Tokens.user("bb-away"));
       c.message(me, "connected");
       assertThat(c.message(me, "notification").getLong("notificationId")).isEqualTo(id);
       assertThat(c.message(me, "unread_count").getJsonObject("data").getInteger("count")).isEqualTo(1);
     }
-    long second = Http.post(node.httpPort(), "/api/notifications", service, new JsonObject()
-        .put("userId", "bb-away").put("title", "Later").put("message", "stored")).json().getLong("id");
+    long second = Producer.notify(node.httpPort(), new JsonObject()
+        .put("userId", "bb-away").put("title", "Later").put("message", "stored"));
     try (Client c = new Client()) {
       c.tell(new JsonObject().put("op", "register").put("address", me).put("headers", new JsonObject()
           .put("token", Tokens.user("bb-away")).put("lastNotificationId", String.valueOf(id))));

@@ -16,25 +16,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("keep-alive: server pings, and dead peers are closed")
 class KeepAliveTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(TestNodes.idleTimeout(1000));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

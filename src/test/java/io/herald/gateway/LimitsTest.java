@@ -11,25 +11,20 @@ import io.herald.test.Tokens;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("per-connection limits: inbound rate and outbound queue")
 class LimitsTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("ws.rate-limit-per-minute", 5, "ws.max-outbound-queue-bytes", 65536));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

@@ -7,15 +7,16 @@ import io.herald.test.Await;
 import io.herald.test.Http;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
+import io.herald.test.Producer;
 import io.herald.test.Tokens;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,19 +24,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("protocol limits against hostile and buggy clients")
 class ProtocolHardeningTest {
   static final int MAX_FRAME = 1024;
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("ws.max-frame-bytes", MAX_FRAME, "presence.status-lookups-per-minute", 5));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test
@@ -58,7 +54,7 @@ class ProtocolHardeningTest {
   @DisplayName("a resume cursor above every stored id does not mute the live notifications that follow")
   void cursorFromTheFuture() {
     String user = "u-future-cursor";
-    Http.post(node.httpPort(), "/api/notifications", SERVICE, new JsonObject().put("userId", user).put("title", "old").put("message", "m"));
+    Producer.notify(node.httpPort(), new JsonObject().put("userId", user).put("title", "old").put("message", "m"));
     try (TestSocket s = TestSocket.open(node.httpPort(), "/ws?lastNotificationId=9000000000000",
         "Authorization", "Bearer " + Tokens.user(user))) {
       s.expect("connected");
@@ -76,13 +72,12 @@ class ProtocolHardeningTest {
   @DisplayName("a resume cursor the client really reached still suppresses nothing new and replays nothing old")
   void cursorAtTheNewest() {
     String user = "u-cursor";
-    long last = Http.post(node.httpPort(), "/api/notifications", SERVICE,
-        new JsonObject().put("userId", user).put("title", "seen").put("message", "m")).json().getLong("id");
+    long last = Producer.notify(node.httpPort(), new JsonObject().put("userId", user).put("title", "seen").put("message", "m"));
     try (TestSocket s = TestSocket.open(node.httpPort(), "/ws?lastNotificationId=" + last,
         "Authorization", "Bearer " + Tokens.user(user))) {
       s.expect("connected");
       s.expect("unread_count");
-      Http.post(node.httpPort(), "/api/notifications", SERVICE, new JsonObject().put("userId", user).put("title", "next").put("message", "m"));
+      Producer.notify(node.httpPort(), new JsonObject().put("userId", user).put("title", "next").put("message", "m"));
       assertThat(s.expect("notification").getJsonObject("data").getString("title")).isEqualTo("next");
     }
   }

@@ -10,29 +10,24 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("/ws protocol: events, replies and errors")
 class ProtocolTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static int port;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     HeraldNode node = nodes.start(Map.of(
         "rooms.open-prefixes", java.util.List.of("lobby"),
         "rooms.max-per-connection", 3,
         "ws.max-frame-bytes", 1024));
     port = node.httpPort();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

@@ -6,29 +6,25 @@ import io.herald.HeraldNode;
 import io.herald.test.Http;
 import io.herald.test.NodeScript;
 import io.herald.test.TestNodes;
+import io.herald.test.Producer;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("the seeds' socket.io-client snippets run unchanged against Herald")
 class SeedClientsTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   NodeScript run(String seed, String user) {
@@ -50,7 +46,7 @@ class SeedClientsTest {
       assertThat(log(s, "joined-room").getJsonArray("args").getJsonObject(1).getString("room")).isEqualTo("project-123");
       assertThat(log(s, "online-status").getJsonArray("args").getJsonObject(1).getJsonObject("status").getBoolean("123")).isFalse();
       assertThat(log(s, "subscribed").getJsonArray("args").getJsonObject(1).getString("userId")).isEqualTo("123");
-      Http.post(node.httpPort(), "/api/notifications", SERVICE, new JsonObject().put("userId", "seed-000")
+      Producer.notify(node.httpPort(), new JsonObject().put("userId", "seed-000")
           .put("type", "success").put("title", "Welcome!").put("message", "Account created successfully"));
       assertThat(log(s, "New notification:").getJsonArray("args").getJsonObject(1).getString("title")).isEqualTo("Welcome!");
     }

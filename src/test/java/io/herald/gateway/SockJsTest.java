@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,21 +37,16 @@ class SockJsTest {
   static final int IDLE_TIMEOUT_MS = 1500;
   static final List<String> TRANSPORTS = List.of("websocket", "xhr-streaming", "eventsource", "xhr-polling");
   static final AtomicInteger USERS = new AtomicInteger();
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     java.util.Map<String, Object> config = new java.util.HashMap<>(TestNodes.idleTimeout(IDLE_TIMEOUT_MS));
     config.putAll(Map.of("limits.max-connections-per-user", 2, "ws.max-frame-bytes", MAX_FRAME_BYTES,
         "ws.max-outbound-queue-bytes", MAX_QUEUED, "presence.grace-ms", 0));
     node = nodes.start(config);
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @ParameterizedTest(name = "{0}")

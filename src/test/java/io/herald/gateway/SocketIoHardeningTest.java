@@ -19,10 +19,10 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Engine.IO layer under attack and under a default client: connections that never connect a
@@ -31,20 +31,15 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Socket.IO endpoint: unauthenticated connections, CORS and the upgrade")
 class SocketIoHardeningTest {
   static final int AUTH_TIMEOUT_MS = 1000;
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final HttpClient HTTP = TestSocket.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(true));
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("ws.auth-timeout-ms", AUTH_TIMEOUT_MS, "socketio.ping-interval-ms", 300,
         "socketio.cors-origins", java.util.List.of("*", "https://app.example.com")));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   /** An Engine.IO WebSocket that answers every ping and never sends a Socket.IO CONNECT. */

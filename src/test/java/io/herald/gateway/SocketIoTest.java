@@ -6,11 +6,11 @@ import io.herald.HeraldNode;
 import io.herald.test.Http;
 import io.herald.test.NodeScript;
 import io.herald.test.TestNodes;
+import io.herald.test.Producer;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,10 +18,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Socket.IO endpoint with the npm socket.io-client 4.x")
 class SocketIoTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static String base;
   static final String SERVICE = Tokens.service();
@@ -29,14 +31,8 @@ class SocketIoTest {
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("limits.max-connections-per-user", 3, "presence.grace-ms", 100));
     base = "http://127.0.0.1:" + node.httpPort();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @BeforeEach
@@ -101,8 +97,7 @@ class SocketIoTest {
     assertThat(quiz.getJsonObject(0).getInteger("q")).isEqualTo(1);
     assertThat(quiz.getString(1)).isEqualTo("course:5");
 
-    long id = Http.post(node.httpPort(), "/api/notifications", SERVICE,
-        new JsonObject().put("userId", user).put("title", "Hi").put("message", "there")).json().getLong("id");
+    long id = Producer.notify(node.httpPort(), new JsonObject().put("userId", user).put("title", "Hi").put("message", "there"));
     JsonObject n = event("a", "notification").getJsonArray("args").getJsonObject(0);
     assertThat(n.getLong("id")).isEqualTo(id);
     assertThat(n.getString("title")).isEqualTo("Hi");
@@ -169,10 +164,8 @@ class SocketIoTest {
     assertThat(status.getString("userId")).isEqualTo("sio-friend");
     assertThat(status.getString("status")).isEqualTo("online");
 
-    long first = Http.post(node.httpPort(), "/api/notifications", SERVICE,
-        new JsonObject().put("userId", "sio-replay").put("title", "one").put("message", "m")).json().getLong("id");
-    long second = Http.post(node.httpPort(), "/api/notifications", SERVICE,
-        new JsonObject().put("userId", "sio-replay").put("title", "two").put("message", "m")).json().getLong("id");
+    long first = Producer.notify(node.httpPort(), new JsonObject().put("userId", "sio-replay").put("title", "one").put("message", "m"));
+    long second = Producer.notify(node.httpPort(), new JsonObject().put("userId", "sio-replay").put("title", "two").put("message", "m"));
     connect("r", "/notifications", new JsonObject().put("forceNew", true)
         .put("auth", new JsonObject().put("token", Tokens.user("sio-replay")).put("lastNotificationId", first)));
     JsonObject replayed = event("r", "notification").getJsonArray("args").getJsonObject(0);
@@ -243,7 +236,7 @@ class SocketIoTest {
     String user = "sio-all";
     connect("e", "/notifications", auth(Tokens.user(user, "course:*", "referrals")));
     event("e", "connected");
-    Http.post(node.httpPort(), "/api/notifications", SERVICE, new JsonObject().put("userId", user).put("title", "t").put("message", "m"));
+    Producer.notify(node.httpPort(), new JsonObject().put("userId", user).put("title", "t").put("message", "m"));
     event("e", "notification");
     event("e", "unread_count"); // the catch-up's
     event("e", "unread_count"); // after the notification

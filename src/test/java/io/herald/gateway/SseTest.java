@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.HeraldNode;
 import io.herald.gateway.transport.sse.SseEndpoint;
 import io.herald.test.Http;
+import io.herald.test.Producer;
 import io.herald.test.NodeScript;
 import io.herald.test.SseStream;
 import io.herald.test.TcpProxy;
@@ -15,35 +16,27 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Server-Sent Events at /notifications/events")
 class SseTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     // A short idle timeout, so the heartbeat test shows a silent SSE client outliving it.
     java.util.Map<String, Object> config = new java.util.HashMap<>(TestNodes.idleTimeout(1000));
     config.putAll(Map.of("sse.heartbeat-ms", 200, "sse.retry-ms", 200, "limits.max-connections-per-user", 2));
     node = nodes.start(config);
   }
 
-  @AfterAll
-  static void stop() {
-    nodes.close();
-  }
-
   private static long notify(String user, String title) {
-    Http.Response r = Http.post(node.httpPort(), "/api/notifications", Tokens.service(),
-        new JsonObject().put("userId", user).put("title", title).put("message", title + " body"));
-    assertThat(r.status()).as(r.text()).isEqualTo(202);
-    return r.json().getLong("id");
+    return Producer.notify(node.httpPort(), user, title, title + " body");
   }
 
   private static String url(int port) {

@@ -9,25 +9,20 @@ import io.herald.test.TestNodes;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("/ws with the npm 'ws' client")
 class WsNpmClientTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

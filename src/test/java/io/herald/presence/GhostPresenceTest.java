@@ -15,10 +15,10 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence entries nobody will remove: an admission that completed after its requester gave up (a
@@ -27,20 +27,15 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("ghost presence entries")
 class GhostPresenceTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("node.reconcile-interval-ms", 1000, "presence.grace-ms", 0,
         "limits.max-connections-per-user", 2));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

@@ -8,25 +8,20 @@ import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
 import io.herald.test.Tokens;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("per-node connection limit")
 class NodeLimitTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("limits.max-connections-per-node", 2));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

@@ -9,25 +9,20 @@ import io.herald.test.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("presence.subscribe-policy: claim")
 class PresencePolicyTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of("presence.subscribe-policy", "claim", "presence.max-subscriptions-per-connection", 2));
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

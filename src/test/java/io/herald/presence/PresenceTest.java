@@ -12,33 +12,28 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("presence across two clustered nodes")
 class PresenceTest {
   static final int GRACE_MS = 600;
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode a;
   static HeraldNode b;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     Map<String, Object> config = Map.of(
         "presence.grace-ms", GRACE_MS,
         "presence.room-prefixes", List.of("live-session"),
         "limits.max-connections-per-user", 3);
     a = nodes.start(config);
     b = nodes.start(config);
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

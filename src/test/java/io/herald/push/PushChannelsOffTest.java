@@ -13,27 +13,22 @@ import io.herald.test.Tokens;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("push channels without configuration")
 class PushChannelsOffTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static int port;
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start(Map.of());
     port = node.httpPort();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.herald.push.FakePushServices.BrowserSubscription;
 import io.herald.push.FakePushServices.FcmCall;
 import io.herald.push.FakePushServices.WebPushCall;
 import io.herald.test.Await;
+import io.herald.test.Producer;
 import io.herald.test.Http;
 import io.herald.test.Http.Response;
 import io.herald.test.TestNodes;
@@ -209,9 +210,7 @@ class PushDeliveryTest {
   }
 
   private static long notify(JsonObject body) {
-    Response r = Http.post(port, "/api/notifications", SERVICE, body);
-    assertThat(r.status()).as(r.text()).isEqualTo(202);
-    return r.json().getLong("id");
+    return Producer.notify(port, body);
   }
 
   static long counter(String name) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.HeraldNode;
 import io.herald.test.Await;
+import io.herald.test.Producer;
 import io.herald.test.Http;
 import io.herald.test.Http.Response;
 import io.herald.test.TestNodes;
@@ -15,28 +16,23 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("notifications are stored before delivery: history, unread, replay")
 class PersistenceTest {
-  static TestNodes nodes;
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
   static HeraldNode node;
   static int port;
   static final String SERVICE = Tokens.service();
 
   @BeforeAll
   static void start() {
-    nodes = new TestNodes();
     node = nodes.start();
     port = node.httpPort();
-  }
-
-  @AfterAll
-  static void stop() {
-    nodes.close();
   }
 
   static String user() {
@@ -44,10 +40,8 @@ class PersistenceTest {
   }
 
   static long notify(String user, String title) {
-    Response r = Http.post(port, "/api/notifications", SERVICE,
-        new JsonObject().put("userId", user).put("type", "info").put("title", title).put("message", "m-" + title));
-    assertThat(r.status()).as(r.text()).isEqualTo(202);
-    return r.json().getLong("id");
+    return Producer.notify(port, new JsonObject().put("userId", user).put("type", "info").put("title", title)
+        .put("message", "m-" + title));
   }
 
   @Test
@@ -252,9 +246,7 @@ class PersistenceTest {
     try {
       HeraldNode first = other.start();
       String u = user();
-      Response r = Http.post(first.httpPort(), "/api/notifications", SERVICE,
-          new JsonObject().put("userId", u).put("title", "survives").put("message", "restart"));
-      long id = r.json().getLong("id");
+      long id = Producer.notify(first.httpPort(), u, "survives", "restart");
       other.stop(first);
       HeraldNode second = other.start();
       JsonArray items = Http.get(second.httpPort(), "/api/notifications", Tokens.user(u)).json().getJsonArray("items");

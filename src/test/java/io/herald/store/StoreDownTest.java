@@ -10,6 +10,7 @@ import io.herald.test.TestDatabase;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
 import io.herald.test.SseStream;
+import io.herald.test.Producer;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -78,8 +79,7 @@ class StoreDownTest {
   void sseAfterFailedReplay() {
     int port = node.httpPort();
     String user = "sara";
-    long first = Http.post(port, "/api/notifications", SERVICE,
-        new JsonObject().put("userId", user).put("title", "first").put("message", "m")).json().getLong("id");
+    long first = Producer.notify(port, new JsonObject().put("userId", user).put("title", "first").put("message", "m"));
     Await.result(db.db().stopEmbedded(), 60);
     try (SseStream s = SseStream.open(port, io.herald.gateway.transport.sse.SseEndpoint.PATH, Tokens.user(user),
         "Last-Event-ID", Long.toString(first))) {

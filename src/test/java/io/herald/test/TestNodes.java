@@ -13,12 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts real Herald nodes in this JVM for a test class: each class gets its own Hazelcast cluster
  * name and port range, so classes never join each other (or a node a developer is running).
+ *
+ * <p>A JUnit 5 extension: declare it as {@code @RegisterExtension static final TestNodes nodes = new
+ * TestNodes();}, start nodes in {@code @BeforeAll} (or in a test), and every node it started is
+ * stopped after the class. A test may also use one in try-with-resources.
  */
-public final class TestNodes implements AutoCloseable {
+public final class TestNodes implements AutoCloseable, AfterAllCallback {
   public static final String SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
   private final String clusterName = "herald-test-" + UUID.randomUUID();
@@ -96,6 +102,11 @@ public final class TestNodes implements AutoCloseable {
   public void stop(HeraldNode node) {
     nodes.remove(node);
     Await.result(node.stop());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override
