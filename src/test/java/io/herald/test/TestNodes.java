@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * TestNodes();}, start nodes in {@code @BeforeAll} (or in a test), and every node it started is
  * stopped after the class. A test may also use one in try-with-resources.
  */
-public final class TestNodes implements AutoCloseable, AfterAllCallback {
+public final class TestNodes implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public static final String SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
   private final String clusterName = "herald-test-" + UUID.randomUUID();
@@ -104,9 +105,21 @@ public final class TestNodes implements AutoCloseable, AfterAllCallback {
     Await.result(node.stop());
   }
 
+  /** The class that registered this extension: its {@code @Nested} classes inherit it and must not stop the nodes. */
+  private Class<?> owner;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (owner == null) {
+      owner = context.getRequiredTestClass();
+    }
+  }
+
   @Override
   public void afterAll(ExtensionContext context) {
-    close();
+    if (context.getRequiredTestClass() == owner) {
+      close();
+    }
   }
 
   @Override

@@ -17,7 +17,7 @@ enum ServerKind {
   HERALD("herald") {
     @Override
     String connectUri(int user, String room, boolean userRoom) {
-      return "/ws?token=" + Tokens.user(userId(user), "bench:*");
+      return "/ws?token=" + token(user);
     }
 
     @Override
@@ -31,28 +31,56 @@ enum ServerKind {
       }
       return frame.startsWith("{\"event\":\"joined-room\"");
     }
+  },
 
+  /**
+   * Herald's Socket.IO endpoint, as socket.io-client's WebSocket transport speaks it: the token on
+   * the handshake, CONNECT to the main namespace, then {@code join-room} as an event; ready on
+   * {@code joined-room}. Room events arrive as {@code 42["bench",{"t":..},"room"]}.
+   */
+  HERALD_SOCKETIO("herald-socketio") {
     @Override
-    String publishPath(Target target, long seq) {
-      return target instanceof Target.Room r ? "/api/rooms/" + r.name() + "/events" : "/api/notifications";
+    String connectUri(int user, String room, boolean userRoom) {
+      return "/socket.io/?EIO=4&transport=websocket&token=" + token(user);
     }
 
     @Override
-    String publishBody(Target target, long seq, long sentNanos) {
-      if (target instanceof Target.Users u) {
-        return "{\"userId\":\"" + u.userId(seq) + "\",\"title\":\"bench\",\"message\":\"bench\",\"data\":{\"t\":"
-            + sentNanos + "}}";
+    boolean onControlFrame(WebSocket ws, String frame, String room) {
+      if (frame.startsWith("0{")) {
+        ws.writeTextMessage("40");
+        return false;
       }
-      return "{\"event\":\"bench\",\"data\":{\"t\":" + sentNanos + "}}";
+      if (frame.equals("2")) {
+        ws.writeTextMessage("3");
+        return false;
+      }
+      if (frame.startsWith("40")) {
+        if (room == null) {
+          return true;
+        }
+        ws.writeTextMessage("42[\"join-room\",{\"room\":\"" + room + "\"}]");
+        return false;
+      }
+      return frame.startsWith("42[\"joined-room\"");
+    }
+  },
+
+  /**
+   * Herald's SSE endpoint: an EventSource-style GET, ready on its first event ({@code
+   * unread_count}). SSE members cannot join rooms: they are reached by broadcasts (and their own
+   * user's events).
+   */
+  HERALD_SSE("herald-sse") {
+    @Override
+    String connectUri(int user, String room, boolean userRoom) {
+      if (room != null) {
+        throw new IllegalArgumentException("SSE members cannot join a room; use a broadcast target");
+      }
+      return "/notifications/events?token=" + token(user);
     }
 
     @Override
-    String publishAuthorization() {
-      return "Bearer " + Tokens.service();
-    }
-
-    @Override
-    boolean stores() {
+    boolean sse() {
       return true;
     }
   },
@@ -91,6 +119,20 @@ enum ServerKind {
       return frame.startsWith("40");
     }
   };
+
+  /** Herald's token for bench user {@code user} (rooms bench:*). */
+  private static String token(int user) {
+    return Tokens.user(userId(user), "bench:*");
+  }
+
+  boolean herald() {
+    return label.startsWith("herald");
+  }
+
+  /** An SSE member (an HTTP stream), not a WebSocket. */
+  boolean sse() {
+    return false;
+  }
 
   final String label;
 
@@ -140,21 +182,35 @@ enum ServerKind {
     return false;
   }
 
-  /** The HTTP path of message {@code seq}: a room's, or (comparison servers) the user's room {@code user:{id}}. */
+  /**
+   * The HTTP path of message {@code seq}. Herald: a room's events, a broadcast, or a stored
+   * notification for a user. The comparison servers: a room's, or the user's room {@code user:{id}}.
+   */
   String publishPath(Target target, long seq) {
+    if (herald()) {
+      return target instanceof Target.Room r ? "/api/rooms/" + r.name() + "/events"
+          : target instanceof Target.Broadcast ? "/api/broadcast" : "/api/notifications";
+    }
     return "/publish/" + (target instanceof Target.Users u ? "user:" + u.userId(seq) : ((Target.Room) target).name());
   }
 
   String publishBody(Target target, long seq, long sentNanos) {
-    return "{\"t\":" + sentNanos + "}";
+    if (!herald()) {
+      return "{\"t\":" + sentNanos + "}";
+    }
+    if (target instanceof Target.Users u) {
+      return "{\"userId\":\"" + u.userId(seq) + "\",\"title\":\"bench\",\"message\":\"bench\",\"data\":{\"t\":"
+          + sentNanos + "}}";
+    }
+    return "{\"event\":\"bench\",\"data\":{\"t\":" + sentNanos + "}}";
   }
 
   String publishAuthorization() {
-    return null;
+    return herald() ? "Bearer " + Tokens.service() : null;
   }
 
   /** Whether a message to a user is stored before it is delivered (only Herald stores anything). */
   boolean stores() {
-    return false;
+    return herald();
   }
 }

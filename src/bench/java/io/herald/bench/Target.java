@@ -1,12 +1,20 @@
 package io.herald.bench;
 
-/** What a publisher sends to: one room (fan-out), or users in turn (notifications, one user per message). */
+/** What a publisher sends to: one room or everyone (fan-out), or users in turn (notifications, one user per message). */
 sealed interface Target {
   /** How many member sockets receive each message. */
   int receiversPerMessage();
 
   /** A room and how many sockets are in it. */
   record Room(String name, int members) implements Target {
+    @Override
+    public int receiversPerMessage() {
+      return members;
+    }
+  }
+
+  /** Every session of the server (Herald's broadcast), {@code members} of them. */
+  record Broadcast(int members) implements Target {
     @Override
     public int receiversPerMessage() {
       return members;

@@ -3,7 +3,15 @@ package io.herald.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -29,7 +37,10 @@ final class LoadClient implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final List<String> sourceAddresses;
   private final List<WebSocketClient> wsClients = new ArrayList<>();
+  /** For SSE members: one client per source address, a connection per stream. */
+  private final List<HttpClient> httpClients = new ArrayList<>();
   private final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<HttpConnection> streams = new ConcurrentLinkedQueue<>();
   private final AtomicLong received = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger closedByServer = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closing;
@@ -41,6 +52,8 @@ final class LoadClient implements AutoCloseable {
     for (String source : sourceAddresses) {
       wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
           .setLocalAddress(source).setMaxConnections(1_000_000).setConnectTimeout(10_000)));
+      httpClients.add(vertx.createHttpClient(new HttpClientOptions().setLocalAddress(source).setConnectTimeout(10_000),
+          new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_SOURCE).setMaxWaitQueueSize(-1)));
     }
   }
 
@@ -126,6 +139,9 @@ final class LoadClient implements AutoCloseable {
   }
 
   private Future<Void> openOne(ServerKind kind, int port, int user, String room, boolean userRoom, int index) {
+    if (kind.sse()) {
+      return openStream(kind, port, user, index);
+    }
     Promise<Void> ready = Promise.promise();
     WebSocketClient client = wsClients.get((index / CONNECTIONS_PER_SOURCE) % wsClients.size());
     client.connect(new WebSocketConnectOptions().setHost(HOST).setPort(port)
@@ -142,6 +158,46 @@ final class LoadClient implements AutoCloseable {
           if (kind.readyOnOpen()) {
             ready.tryComplete();
           }
+        });
+    vertx.setTimer(15_000, t -> ready.tryFail("not ready within 15 s"));
+    return ready.future();
+  }
+
+  /**
+   * An SSE member: ready at its second {@code unread_count} event (the first is the endpoint's,
+   * before the session opens; the second ends the session's catch-up, once it receives broadcasts).
+   */
+  private Future<Void> openStream(ServerKind kind, int port, int user, int index) {
+    Promise<Void> ready = Promise.promise();
+    HttpClient client = httpClients.get((index / CONNECTIONS_PER_SOURCE) % httpClients.size());
+    int[] counts = {0};
+    client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(HOST).setPort(port)
+            .setURI(kind.connectUri(user, null, false)))
+        .compose(HttpClientRequest::send)
+        .onFailure(ready::tryFail)
+        .onSuccess(resp -> {
+          if (resp.statusCode() != 200) {
+            ready.tryFail("HTTP " + resp.statusCode());
+            return;
+          }
+          HttpConnection connection = resp.request().connection();
+          streams.add(connection);
+          resp.handler(RecordParser.newDelimited("\n\n", event -> {
+            String text = event.toString();
+            int at = text.indexOf("\"t\":");
+            if (at >= 0) {
+              long now = System.nanoTime();
+              received.incrementAndGet();
+              latency.recordValue(Math.max(0, now - parseLong(text, at + 4)));
+            } else if (text.startsWith("event: unread_count") && ++counts[0] == 2) {
+              ready.tryComplete();
+            }
+          }));
+          connection.closeHandler(v -> {
+            if (!ready.tryFail("closed before ready") && !closing) {
+              closedByServer.incrementAndGet();
+            }
+          });
         });
     vertx.setTimer(15_000, t -> ready.tryFail("not ready within 15 s"));
     return ready.future();
@@ -188,7 +244,7 @@ final class LoadClient implements AutoCloseable {
   }
 
   int openSockets() {
-    return sockets.size();
+    return sockets.size() + streams.size();
   }
 
   /** Waits (bounded) until {@code received()} reaches {@code expected} or stops moving for {@code quietMs}. */
@@ -216,6 +272,10 @@ final class LoadClient implements AutoCloseable {
     WebSocket ws;
     while ((ws = sockets.poll()) != null) {
       closes.add(ws.close());
+    }
+    HttpConnection stream;
+    while ((stream = streams.poll()) != null) {
+      closes.add(stream.close());
     }
     try {
       Future.join(closes).await(20, TimeUnit.SECONDS);

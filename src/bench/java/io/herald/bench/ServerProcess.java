@@ -164,15 +164,30 @@ final class ServerProcess implements AutoCloseable {
     return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
   }
 
+  /**
+   * {@code BENCH_HERALD_CLASSES}: another build's {@code target/classes}, which Herald's server JVMs
+   * run instead of this build's (an A/B of two commits with one harness: build the other commit in
+   * a worktree, point this at its classes). Its dependencies must match this build's.
+   */
+  private static final String HERALD_CLASSES = System.getenv("BENCH_HERALD_CLASSES");
+
   /** A JVM with {@link #JVM_OPTIONS}, then {@code extraOptions}, on the bench's classpath. */
   static List<String> javaCommand(List<String> extraOptions, String mainClass, String... args) {
+    String classpath = System.getProperty("java.class.path");
+    if (HERALD_CLASSES != null && !HERALD_CLASSES.isBlank() && mainClass.equals("io.herald.Herald")) {
+      List<String> entries = new ArrayList<>();
+      for (String e : classpath.split(java.io.File.pathSeparator)) {
+        entries.add(e.endsWith("target/classes") || e.endsWith("target/classes/") ? HERALD_CLASSES : e);
+      }
+      classpath = String.join(java.io.File.pathSeparator, entries);
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
     cmd.addAll(ENV_OPTIONS);
     cmd.addAll(extraOptions);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classpath);
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
     return cmd;

@@ -196,6 +196,7 @@ public final class Bench implements Callable<Integer> {
           fanout("fanout-" + k, ServerKind.HERALD, nodes, List.of(new LoadClient.Slice(node.port, FANOUT_USERS, k)),
               publishers, jfr ? out.resolve("herald-fanout-" + k + ".jfr") : null);
         }
+        memberKinds(node);
       }
       if (has("notify")) {
         notify(ServerKind.HERALD, node, pgBaseline, List.of(rest(node, ServerKind.HERALD), eventBus(producer)));
@@ -289,7 +290,7 @@ public final class Bench implements Callable<Integer> {
       case SOCKETIO -> ServerProcess.start(kind.label, false, port,
           List.of("node", "--expose-gc", "--max-old-space-size=1024", "src/test/js/bench/socketio-server.js",
               Integer.toString(port)), Map.of(), "\"ready\":true", logs, 30);
-      case HERALD -> throw new IllegalArgumentException("Herald starts as a HeraldCluster");
+      default -> throw new IllegalArgumentException("Herald starts as a HeraldCluster");
     };
   }
 
@@ -420,8 +421,14 @@ public final class Bench implements Callable<Integer> {
    */
   private void fanout(String scenario, ServerKind kind, List<ServerProcess> nodes, List<LoadClient.Slice> slices,
       List<PublisherFactory> publishers, Path jfrFile) {
+    fanout(scenario, kind, nodes, slices, publishers, jfrFile, false);
+  }
+
+  /** {@code broadcast}: the members join no room and every publish is a broadcast (Herald only). */
+  private void fanout(String scenario, ServerKind kind, List<ServerProcess> nodes, List<LoadClient.Slice> slices,
+      List<PublisherFactory> publishers, Path jfrFile, boolean broadcast) {
     int k = slices.stream().mapToInt(LoadClient.Slice::count).sum();
-    String room = "bench:" + scenario;
+    String room = broadcast ? null : "bench:" + scenario;
     boolean first = true;
     for (PublisherFactory make : publishers) {
       // Fresh members for each publisher: an overloaded step can make Herald close members whose
@@ -430,7 +437,7 @@ public final class Bench implements Callable<Integer> {
       try (LoadClient load = new LoadClient(sources.forConnections(k))) {
         LoadClient.ConnectResult c = load.connect(kind, slices, room, false, settings.connectConcurrency(),
             settings.connectTimeoutMs());
-        Target target = new Target.Room(room, c.opened());
+        Target target = broadcast ? new Target.Broadcast(c.opened()) : new Target.Room(room, c.opened());
         try (Publisher publisher = make.create(load, target)) {
           JsonObject warmup = warmUp(nodes, load, publisher, settings.publishRates());
           JsonObject f = Ramp.run(nodes, load, publisher, settings.publishRates(), settings.refineSteps(), settings.stepMs(),
@@ -445,6 +452,22 @@ public final class Bench implements Callable<Integer> {
         }
         first = false;
       }
+    }
+  }
+
+  /**
+   * The fan-out by member kind, on the first room size, REST publisher: Socket.IO members in a room
+   * (beside the /ws row of the same scenario), then /ws and SSE members reached by a broadcast (SSE
+   * members cannot join rooms). Each row's CPU per delivery compares the transports' cost of the
+   * same delivery.
+   */
+  private void memberKinds(ServerProcess node) {
+    List<ServerProcess> nodes = List.of(node);
+    int k = settings.roomSizes().get(0);
+    List<LoadClient.Slice> slices = List.of(new LoadClient.Slice(node.port, FANOUT_USERS, k));
+    fanout("fanout-" + k, ServerKind.HERALD_SOCKETIO, nodes, slices, List.of(rest(node, ServerKind.HERALD_SOCKETIO)), null);
+    for (ServerKind kind : List.of(ServerKind.HERALD, ServerKind.HERALD_SSE)) {
+      fanout("fanout-broadcast-" + k, kind, nodes, slices, List.of(rest(node, kind)), null, true);
     }
   }
 
