@@ -97,7 +97,7 @@ public final class ApiRoutes {
       Long l = queryLong(ctx, "limit");
       limit = l == null ? NotificationStore.MAX_PAGE : (int) Math.max(1, Math.min(l, NotificationStore.MAX_PAGE));
     } catch (ProtocolException e) {
-      ErrorBody.send(ctx.response(), 400, e.code(), e.getMessage());
+      ErrorBody.send(ctx.response(), e.code(), e.getMessage());
       return;
     }
     store.page(user(ctx), before, limit)

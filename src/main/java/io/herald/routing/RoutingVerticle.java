@@ -32,13 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
   /** Event-bus failure code for a refused body (the message names the field). */
-  public static final int BAD_REQUEST = 400;
+  public static final int BAD_REQUEST = ErrorCode.BAD_REQUEST.httpStatus();
   /** Event-bus failure code when the notification store is down or slow (nothing was delivered). */
-  public static final int STORE_UNAVAILABLE = 503;
+  public static final int STORE_UNAVAILABLE = ErrorCode.STORE_UNAVAILABLE.httpStatus();
   /** Event-bus failure code when the cluster index cannot be read or the store failed otherwise. */
-  public static final int UNAVAILABLE = 500;
+  public static final int UNAVAILABLE = ErrorCode.INTERNAL.httpStatus();
   /** Event-bus failure code for a stored send over notifications.max-batch-rows or -bytes (nothing stored). */
-  public static final int PAYLOAD_TOO_LARGE = 413;
+  public static final int PAYLOAD_TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.httpStatus();
   static final String ACTION = "action";
   static final String DELIVER = "deliver";
   static final String STATS = "stats";

@@ -11,7 +11,6 @@ import io.herald.room.RoomPolicy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,15 +40,13 @@ public final class Session implements RoomMember {
   private TokenBucket statusLookups;
   private State state = State.AUTHENTICATING;
   private Principal principal;
-  private long authTimer = -1;
   /** When the token expires (epoch ms, leeway included), and this session's slot in {@link ExpiryTimers}. */
   long expiryDeadline;
   int expiryIndex = -1;
-  private boolean authPending;
   /** Counted by presence (so the close path must tell presence). */
   private boolean admitted;
-  /** Where a reconnecting client resumes (the upgrade's or the auth frame's cursor). */
-  private CatchUp.Cursor cursor = CatchUp.Cursor.NONE;
+  /** The way to OPEN: the auth timer, the verification, presence admission, the personal room. */
+  private final Opening opening;
   /** Made when the session opens: holds live frames back while it replays, and drops duplicates. */
   private CatchUp catchUp;
 
@@ -59,6 +56,7 @@ public final class Session implements RoomMember {
     this.context = context;
     this.eventLoop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
     this.inbound = new Inbound(hub.config.maxFrameBytes, hub.config.rateLimitPerMinute);
+    this.opening = new Opening(this, hub);
     UUID id = hub.services.newSessionId();
     this.idHigh = id.getMostSignificantBits();
     this.idLow = id.getLeastSignificantBits();
@@ -107,15 +105,7 @@ public final class Session implements RoomMember {
    * when there is none, by waiting for an {@code auth} frame within the configured timeout.
    */
   public void start(String upgradeToken, String lastNotificationId) {
-    cursor = CatchUp.Cursor.parse(lastNotificationId);
-    if (upgradeToken != null) {
-      authenticate(upgradeToken, null);
-    } else {
-      authTimer = hub.vertx.setTimer(hub.config.authTimeoutMs, t -> {
-        authTimer = -1;
-        refuse("no auth frame within " + hub.config.authTimeoutMs + " ms");
-      });
-    }
+    opening.start(upgradeToken, lastNotificationId);
   }
 
   /** A text frame of the JSON protocol ({@code /ws}, SockJS). */
@@ -140,7 +130,7 @@ public final class Session implements RoomMember {
     if (state == State.CLOSED) {
       return;
     }
-    if (authPending) {
+    if (opening.pending()) {
       if (!inbound.keep(item)) {
         refuse("too many frames before authentication completed");
       }
@@ -157,7 +147,7 @@ public final class Session implements RoomMember {
     }
     ClientRequest request = (ClientRequest) item;
     if (state == State.AUTHENTICATING) {
-      onAuthFrame(request);
+      opening.onAuthFrame(request);
     } else if (!inbound.allow(hub.services.nanos())) {
       send(ServerFrame.error(ErrorCode.RATE_LIMITED, "more than " + inbound.perMinute() + " events per minute", request.id()));
     } else {
@@ -320,104 +310,36 @@ public final class Session implements RoomMember {
     scheduleExpiry();
   }
 
-  private void onAuthFrame(ClientRequest frame) {
-    if (!frame.event().equals("auth")) {
-      refuse("first frame must be an auth frame");
-      return;
-    }
-    String token = frame.data().getValue("token") instanceof String s ? s : null;
-    if (token == null || token.isBlank()) {
-      refuse("auth frame has no token");
-      return;
-    }
-    Object last = frame.data().getValue("lastNotificationId");
-    if (last != null) {
-      cursor = CatchUp.Cursor.parse(last.toString());
-    }
-    authenticate(token, frame.id());
-  }
-
-  private void authenticate(String token, Object requestId) {
-    authPending = true;
-    verify(token).onComplete(ar -> {
-      if (state != State.AUTHENTICATING) {
-        return;
-      }
-      if (ar.failed()) {
-        authPending = false;
-        ProtocolException e = (ProtocolException) ar.cause();
-        refuse(e.getMessage());
-        return;
-      }
-      open(ar.result(), requestId);
-    });
-  }
-
-  private void open(Principal p, Object requestId) {
-    if (hub.config.jwtRequireExp && p.expiresAt() <= 0) {
-      // A service-role token without exp is accepted on the REST API, but never holds a connection.
-      authPending = false;
-      refuse("token has no 'exp' claim (jwt.require-exp)");
-      return;
-    }
-    if (authTimer >= 0) {
-      hub.vertx.cancelTimer(authTimer);
-      authTimer = -1;
-    }
+  /**
+   * Presence admitted the verified principal: the session opens. Live frames are held back from
+   * this moment (it joins its personal room next) until the catch-up has sent the stored ones.
+   */
+  void opened(Principal p) {
     principal = p;
-    hub.services.admit(p.userId(), id()).onComplete(admitted -> {
-      if (state != State.AUTHENTICATING) {
-        if (admitted.succeeded()) {
-          hub.services.release(p.userId(), id()); // closed meanwhile
-        }
-        return;
-      }
-      if (admitted.failed()) {
-        ProtocolException e = (ProtocolException) admitted.cause();
-        boolean tooMany = e.code() == ErrorCode.TOO_MANY_CONNECTIONS;
-        transport.write(ServerFrame.error(e.code(), e.getMessage(), requestId));
-        cleanup();
-        closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
-            tooMany ? "too many connections" : "try again later");
-        return;
-      }
-      this.admitted = true;
-      // Live frames are held back from the moment the session can receive them (it joins its
-      // personal room next) until the catch-up has sent the stored ones.
-      catchUp = new CatchUp(this, hub.services);
-      state = State.OPEN;
-      hub.registry.add(this);
-      scheduleExpiry();
-      joinPersonalRoom(p, requestId);
-    });
+    admitted = true;
+    catchUp = new CatchUp(this, hub.services);
+    state = State.OPEN;
+    hub.registry.add(this);
+    scheduleExpiry();
   }
 
-  private void joinPersonalRoom(Principal p, Object requestId) {
-    join(RoomPolicy.userRoom(p.userId())).onComplete(ar -> {
-      if (state != State.OPEN) {
-        return;
-      }
-      if (ar.failed()) {
-        send(ServerFrame.error(ErrorCode.INTERNAL, "could not register the connection; retry", requestId));
-        close(CloseCodes.SERVICE_RESTART, "internal error");
-        return;
-      }
-      send(ServerFrame.reply("connected", new JsonObject()
-          .put("userId", p.userId())
-          .put("sessionId", id())
-          .put("timestamp", hub.services.millis()), requestId));
-      authPending = false;
-      catchUp.run(p.userId(), cursor, hub.config.replayUnreadLimit);
-      cursor = null;
-      replayEarlyFrames();
-    });
+  /** Authentication failed after the token was verified (presence refused or unavailable): error, cleanup, close. */
+  void notAdmitted(ProtocolException e, Object requestId) {
+    boolean tooMany = e.code() == ErrorCode.TOO_MANY_CONNECTIONS;
+    transport.write(ServerFrame.error(e.code(), e.getMessage(), requestId));
+    cleanup();
+    closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
+        tooMany ? "too many connections" : "try again later");
   }
 
-  private void replayEarlyFrames() {
+  /** The session is open and said so: replay, then the requests that came while it authenticated. */
+  void catchUp(CatchUp.Cursor cursor) {
+    catchUp.run(principal.userId(), cursor, hub.config.replayUnreadLimit);
     for (Object item = inbound.nextKept(); item != null && state == State.OPEN; item = inbound.nextKept()) {
       accept(item);
     }
   }
+
 
   private void scheduleExpiry() {
     ExpiryTimers timers = hub.expiryTimers(eventLoop);
@@ -435,7 +357,7 @@ public final class Session implements RoomMember {
   }
 
   /** Refuses authentication: an UNAUTHORIZED error frame, then close 4401. */
-  private void refuse(String reason) {
+  void refuse(String reason) {
     if (state != State.AUTHENTICATING) {
       return;
     }
@@ -460,9 +382,7 @@ public final class Session implements RoomMember {
       return;
     }
     state = State.CLOSED;
-    if (authTimer >= 0) {
-      hub.vertx.cancelTimer(authTimer);
-    }
+    opening.stop();
     if (expiryIndex >= 0) {
       hub.expiryTimers(eventLoop).cancel(this);
     }

@@ -49,9 +49,6 @@ final class BridgeTransport implements Transport {
   static final int MAX_EARLY = 16;
   /** Requests handed to the session and not answered yet. */
   static final int MAX_IN_FLIGHT = 64;
-  /** vertx-eventbus.js reply addresses are UUIDs; vertx-web refuses longer ones too. */
-  static final int MAX_REPLY_ADDRESS = 36;
-  private static final Set<String> TYPES = Set.of("register", "unregister", "send", "publish");
   /** A room event as a {@code rec} body: the frame without its room (the address names it). */
   static final WireFormat ROOM_BODY = WireFormat.of("eventbus-bridge-room", f -> f.toJson(false));
   /** Close code when the client stopped pinging (vertx-web's raw bridge socket uses the same). */
@@ -65,18 +62,6 @@ final class BridgeTransport implements Transport {
 
   /** A request fed to the session: where its outcome goes ({@code address}, may be null). */
   private record Pending(Kind kind, String address, String room) {}
-
-  /** A client envelope that passed the static checks. */
-  private record Envelope(String type, String address, String replyAddress, Object body) {
-    /** Where the outcome of this envelope is reported: the registered address or the reply address. */
-    String target() {
-      return switch (type) {
-        case "register" -> address;
-        case "send" -> replyAddress;
-        default -> null;
-      };
-    }
-  }
 
   private final Vertx vertx;
   private final SockJSSocket socket;
@@ -163,46 +148,12 @@ final class BridgeTransport implements Transport {
 
   /** Checks an envelope's shape and address; null when it needs nothing more (ping) or was refused. */
   private Envelope envelope(JsonObject msg) {
-    if (!(msg.getValue("type") instanceof String type)) {
-      refuse(null, BridgeFrames.MISSING_TYPE, ErrorCode.BAD_REQUEST, "type is required");
+    Object parsed = Envelope.parse(msg);
+    if (parsed instanceof Envelope.Refusal r) {
+      reply(Encoded.of(err(r.address(), r.body(), r.code().httpStatus(), r.code().name(), r.message())));
       return null;
     }
-    if (type.equals("ping")) {
-      return null;
-    }
-    if (!TYPES.contains(type)) {
-      refuse(null, BridgeFrames.INVALID_TYPE, ErrorCode.BAD_REQUEST, "unknown type '" + type + "'");
-      return null;
-    }
-    if (!(msg.getValue("address") instanceof String address) || address.isEmpty()) {
-      refuse(null, BridgeFrames.MISSING_ADDRESS, ErrorCode.BAD_REQUEST, "address is required");
-      return null;
-    }
-    Object reply = msg.getValue("replyAddress");
-    if (reply != null && !(reply instanceof String r && !r.isEmpty() && r.length() <= MAX_REPLY_ADDRESS)) {
-      refuse(null, BridgeFrames.INVALID_REPLY_ADDRESS, ErrorCode.BAD_REQUEST,
-          "replyAddress must be a string of at most " + MAX_REPLY_ADDRESS + " characters");
-      return null;
-    }
-    Envelope e = new Envelope(type, address, (String) reply, msg.getValue("body"));
-    String denied = type.endsWith("register") ? registrable(address) : sendable(address);
-    if (denied != null) {
-      refuse(e.target(), ErrorCode.FORBIDDEN, denied);
-      return null;
-    }
-    return e;
-  }
-
-  private static String registrable(String address) {
-    boolean user = address.startsWith(BridgeAddresses.USER_PREFIX) && address.length() > BridgeAddresses.USER_PREFIX.length();
-    boolean room = address.startsWith(BridgeAddresses.ROOM_PREFIX) && address.length() > BridgeAddresses.ROOM_PREFIX.length();
-    return user || room ? null
-        : "only " + BridgeAddresses.USER_PREFIX + "{your user id} and " + BridgeAddresses.ROOM_PREFIX + "{room} can be registered";
-  }
-
-  private static String sendable(String address) {
-    return BridgeAddresses.SEND_EVENTS.containsKey(address) ? null
-        : "'" + address + "' does not take messages from clients; the addresses that do are " + BridgeAddresses.SEND_EVENTS.keySet();
+    return (Envelope) parsed;
   }
 
   /** The first envelope with a token opens the session; without one, nothing can be done yet. */
