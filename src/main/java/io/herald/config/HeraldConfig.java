@@ -1,6 +1,5 @@
 package io.herald.config;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -18,7 +17,8 @@ public final class HeraldConfig {
   private static final Pattern PUSH_ORIGIN = Pattern.compile("(https?://)?(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?");
 
   private final Map<String, Object> raw;
-  private final List<String> errors = new ArrayList<>();
+  /** Reads and checks the raw values, collecting every error. */
+  private final ConfigReader in;
 
   public final boolean devMode;
   public final String dataDir;
@@ -130,145 +130,146 @@ public final class HeraldConfig {
 
   HeraldConfig(Map<String, Object> raw) {
     this.raw = Map.copyOf(raw);
-    devMode = bool("dev-mode");
-    dataDir = string("data-dir", false);
-    eventLoops = integer("node.event-loops", 0, 1024);
-    shutdownGraceMs = integer("node.shutdown-grace-ms", 0, 8000);
-    reconcileIntervalMs = integer("node.reconcile-interval-ms", 1000, 3_600_000);
+    this.in = new ConfigReader(this.raw);
+    devMode = in.bool("dev-mode");
+    dataDir = in.string("data-dir", false);
+    eventLoops = in.integer("node.event-loops", 0, 1024);
+    shutdownGraceMs = in.integer("node.shutdown-grace-ms", 0, 8000);
+    reconcileIntervalMs = in.integer("node.reconcile-interval-ms", 1000, 3_600_000);
 
-    httpHost = string("http.host", false);
-    httpPort = integer("http.port", 0, 65535);
-    maxBodyBytes = integer("http.max-body-bytes", 1024, 64 * 1024 * 1024);
-    tcpUserTimeoutMs = integer("http.tcp-user-timeout-ms", 0, 3_600_000);
+    httpHost = in.string("http.host", false);
+    httpPort = in.integer("http.port", 0, 65535);
+    maxBodyBytes = in.integer("http.max-body-bytes", 1024, 64 * 1024 * 1024);
+    tcpUserTimeoutMs = in.integer("http.tcp-user-timeout-ms", 0, 3_600_000);
 
-    clusterName = string("cluster.name", false);
-    clusterHost = string("cluster.host", false);
-    clusterPort = integer("cluster.port", 1, 65535);
-    clusterMembers = list("cluster.members", false);
-    clusterKubernetesServiceDns = string("cluster.kubernetes-service-dns", true);
+    clusterName = in.string("cluster.name", false);
+    clusterHost = in.string("cluster.host", false);
+    clusterPort = in.integer("cluster.port", 1, 65535);
+    clusterMembers = in.list("cluster.members", false);
+    clusterKubernetesServiceDns = in.string("cluster.kubernetes-service-dns", true);
 
-    jwtSecret = string("jwt.secret", true);
-    jwtPublicKey = string("jwt.public-key", true);
-    jwtPublicKeyAlgorithm = oneOf("jwt.public-key-algorithm", List.of("RS256", "ES256"));
-    jwksUrl = string("jwt.jwks-url", true);
-    jwksRefreshMs = integer("jwt.jwks-refresh-ms", 1000, 86_400_000);
-    jwksTimeoutMs = integer("jwt.jwks-timeout-ms", 100, 600_000);
-    jwksMinRefetchMs = integer("jwt.jwks-min-refetch-ms", 0, 86_400_000);
-    jwtRequireExp = bool("jwt.require-exp");
-    userClaim = string("jwt.user-claim", false);
-    rolesClaim = string("jwt.roles-claim", false);
-    roomsClaim = string("jwt.rooms-claim", false);
-    serviceRoles = list("jwt.service-roles", false);
-    jwtIssuer = string("jwt.issuer", true);
-    jwtAudience = string("jwt.audience", true);
-    jwtLeewaySeconds = integer("jwt.leeway-seconds", 0, 3600);
+    jwtSecret = in.string("jwt.secret", true);
+    jwtPublicKey = in.string("jwt.public-key", true);
+    jwtPublicKeyAlgorithm = in.oneOf("jwt.public-key-algorithm", List.of("RS256", "ES256"));
+    jwksUrl = in.string("jwt.jwks-url", true);
+    jwksRefreshMs = in.integer("jwt.jwks-refresh-ms", 1000, 86_400_000);
+    jwksTimeoutMs = in.integer("jwt.jwks-timeout-ms", 100, 600_000);
+    jwksMinRefetchMs = in.integer("jwt.jwks-min-refetch-ms", 0, 86_400_000);
+    jwtRequireExp = in.bool("jwt.require-exp");
+    userClaim = in.string("jwt.user-claim", false);
+    rolesClaim = in.string("jwt.roles-claim", false);
+    roomsClaim = in.string("jwt.rooms-claim", false);
+    serviceRoles = in.list("jwt.service-roles", false);
+    jwtIssuer = in.string("jwt.issuer", true);
+    jwtAudience = in.string("jwt.audience", true);
+    jwtLeewaySeconds = in.integer("jwt.leeway-seconds", 0, 3600);
 
-    wsPath = string("ws.path", false);
-    maxFrameBytes = integer("ws.max-frame-bytes", 256, 16 * 1024 * 1024);
-    authTimeoutMs = integer("ws.auth-timeout-ms", 100, 600_000);
-    maxOutboundQueueBytes = integer("ws.max-outbound-queue-bytes", 4096, 256 * 1024 * 1024);
-    rateLimitPerMinute = integer("ws.rate-limit-per-minute", 1, 1_000_000);
-    pingIntervalMs = integer("ws.ping-interval-ms", 100, 3_600_000);
-    idleTimeoutMs = integer("ws.idle-timeout-ms", 200, 7_200_000);
+    wsPath = in.string("ws.path", false);
+    maxFrameBytes = in.integer("ws.max-frame-bytes", 256, 16 * 1024 * 1024);
+    authTimeoutMs = in.integer("ws.auth-timeout-ms", 100, 600_000);
+    maxOutboundQueueBytes = in.integer("ws.max-outbound-queue-bytes", 4096, 256 * 1024 * 1024);
+    rateLimitPerMinute = in.integer("ws.rate-limit-per-minute", 1, 1_000_000);
+    pingIntervalMs = in.integer("ws.ping-interval-ms", 100, 3_600_000);
+    idleTimeoutMs = in.integer("ws.idle-timeout-ms", 200, 7_200_000);
 
-    sseHeartbeatMs = integer("sse.heartbeat-ms", 100, 3_600_000);
-    sseRetryMs = integer("sse.retry-ms", 0, 600_000);
+    sseHeartbeatMs = in.integer("sse.heartbeat-ms", 100, 3_600_000);
+    sseRetryMs = in.integer("sse.retry-ms", 0, 600_000);
 
-    replayUnreadLimit = integer("notifications.replay-unread-limit", 1, 1000);
-    maxBatchRows = integer("notifications.max-batch-rows", 1, 1000);
-    maxBatchBytes = integer("notifications.max-batch-bytes", 1024, 1024 * 1024 * 1024);
-    bridgeEnabled = bool("bridge.enabled");
-    bridgePath = string("bridge.path", false);
-    bridgePingTimeoutMs = integer("bridge.ping-timeout-ms", 1000, 3_600_000);
+    replayUnreadLimit = in.integer("notifications.replay-unread-limit", 1, 1000);
+    maxBatchRows = in.integer("notifications.max-batch-rows", 1, 1000);
+    maxBatchBytes = in.integer("notifications.max-batch-bytes", 1024, 1024 * 1024 * 1024);
+    bridgeEnabled = in.bool("bridge.enabled");
+    bridgePath = in.string("bridge.path", false);
+    bridgePingTimeoutMs = in.integer("bridge.ping-timeout-ms", 1000, 3_600_000);
 
-    sockjsHeartbeatMs = integer("sockjs.heartbeat-ms", 100, 3_600_000);
-    sockjsSessionTimeoutMs = integer("sockjs.session-timeout-ms", 100, 600_000);
-    sockjsMaxBytesStreaming = integer("sockjs.max-bytes-streaming", 4096, 64 * 1024 * 1024);
+    sockjsHeartbeatMs = in.integer("sockjs.heartbeat-ms", 100, 3_600_000);
+    sockjsSessionTimeoutMs = in.integer("sockjs.session-timeout-ms", 100, 600_000);
+    sockjsMaxBytesStreaming = in.integer("sockjs.max-bytes-streaming", 4096, 64 * 1024 * 1024);
 
-    maxRoomsPerConnection = integer("rooms.max-per-connection", 1, 100_000);
-    openPrefixes = list("rooms.open-prefixes", true);
-    maxConnectionsPerUser = integer("limits.max-connections-per-user", 1, 100_000);
-    maxConnectionsPerNode = integer("limits.max-connections-per-node", 1, 10_000_000);
-    presenceGraceMs = integer("presence.grace-ms", 0, 3_600_000);
-    presenceRoomPrefixes = list("presence.room-prefixes", true);
-    presenceSubscribePolicy = oneOf("presence.subscribe-policy", List.of("any", "claim"));
-    presenceClaim = string("presence.claim", false);
-    maxStatusSubscriptions = integer("presence.max-subscriptions-per-connection", 1, 100_000);
-    presenceStatusLookupsPerMinute = integer("presence.status-lookups-per-minute", 1, 1_000_000);
-    socketIoPath = string("socketio.path", false);
-    socketIoNamespaces = list("socketio.namespaces", false);
-    socketIoPingIntervalMs = integer("socketio.ping-interval-ms", 100, 3_600_000);
-    socketIoPingTimeoutMs = integer("socketio.ping-timeout-ms", 100, 3_600_000);
-    socketIoMaxPayloadBytes = integer("socketio.max-payload-bytes", 1024, 100_000_000);
-    socketIoCorsOrigins = list("socketio.cors-origins", true);
+    maxRoomsPerConnection = in.integer("rooms.max-per-connection", 1, 100_000);
+    openPrefixes = in.list("rooms.open-prefixes", true);
+    maxConnectionsPerUser = in.integer("limits.max-connections-per-user", 1, 100_000);
+    maxConnectionsPerNode = in.integer("limits.max-connections-per-node", 1, 10_000_000);
+    presenceGraceMs = in.integer("presence.grace-ms", 0, 3_600_000);
+    presenceRoomPrefixes = in.list("presence.room-prefixes", true);
+    presenceSubscribePolicy = in.oneOf("presence.subscribe-policy", List.of("any", "claim"));
+    presenceClaim = in.string("presence.claim", false);
+    maxStatusSubscriptions = in.integer("presence.max-subscriptions-per-connection", 1, 100_000);
+    presenceStatusLookupsPerMinute = in.integer("presence.status-lookups-per-minute", 1, 1_000_000);
+    socketIoPath = in.string("socketio.path", false);
+    socketIoNamespaces = in.list("socketio.namespaces", false);
+    socketIoPingIntervalMs = in.integer("socketio.ping-interval-ms", 100, 3_600_000);
+    socketIoPingTimeoutMs = in.integer("socketio.ping-timeout-ms", 100, 3_600_000);
+    socketIoMaxPayloadBytes = in.integer("socketio.max-payload-bytes", 1024, 100_000_000);
+    socketIoCorsOrigins = in.list("socketio.cors-origins", true);
 
-    pgUrl = string("pg.url", true);
-    pgPoolSize = integer("pg.pool-size", 1, 256);
-    pgTimeoutMs = integer("pg.timeout-ms", 100, 600_000);
-    pgEmbeddedDataDir = string("pg.embedded-data-dir", false);
-    pgEmbeddedPort = integer("pg.embedded-port", 0, 65535);
-    pgEmbeddedFsync = bool("pg.embedded-fsync");
+    pgUrl = in.string("pg.url", true);
+    pgPoolSize = in.integer("pg.pool-size", 1, 256);
+    pgTimeoutMs = in.integer("pg.timeout-ms", 100, 600_000);
+    pgEmbeddedDataDir = in.string("pg.embedded-data-dir", false);
+    pgEmbeddedPort = in.integer("pg.embedded-port", 0, 65535);
+    pgEmbeddedFsync = in.bool("pg.embedded-fsync");
 
-    retentionMaxAgeDays = integer("retention.max-age-days", 1, 36_500);
-    retentionMaxPerUser = integer("retention.max-per-user", 1, 10_000_000);
-    retentionIntervalMs = integer("retention.interval-ms", 1000, 7 * 24 * 3600 * 1000);
+    retentionMaxAgeDays = in.integer("retention.max-age-days", 1, 36_500);
+    retentionMaxPerUser = in.integer("retention.max-per-user", 1, 10_000_000);
+    retentionIntervalMs = in.integer("retention.interval-ms", 1000, 7 * 24 * 3600 * 1000);
 
-    fcmCredentials = string("fcm.credentials", true);
-    fcmEndpoint = trimSlash(string("fcm.endpoint", false));
-    vapidPublicKey = string("vapid.public-key", true);
-    vapidPrivateKey = string("vapid.private-key", true);
-    vapidSubject = string("vapid.subject", false);
-    webPushAllowedOrigins = list("webpush.allowed-origins", true);
-    webPushTtlSeconds = integer("webpush.ttl-seconds", 0, 28 * 24 * 3600);
-    pushMaxDevicesPerUser = integer("push.max-devices-per-user", 1, 1000);
-    pushMaxAttempts = integer("push.max-attempts", 1, 100);
-    pushRetryBaseMs = integer("push.retry-base-ms", 1, 3_600_000);
-    pushRetryWindowMs = integer("push.retry-window-ms", 0, 7 * 24 * 3600 * 1000);
-    pushRequestTimeoutMs = integer("push.request-timeout-ms", 100, 600_000);
-    pushMaxPendingRetries = integer("push.max-pending-retries", 0, 10_000_000);
-    pushMaxConnectionsPerHost = integer("push.max-connections-per-host", 1, 1000);
+    fcmCredentials = in.string("fcm.credentials", true);
+    fcmEndpoint = trimSlash(in.string("fcm.endpoint", false));
+    vapidPublicKey = in.string("vapid.public-key", true);
+    vapidPrivateKey = in.string("vapid.private-key", true);
+    vapidSubject = in.string("vapid.subject", false);
+    webPushAllowedOrigins = in.list("webpush.allowed-origins", true);
+    webPushTtlSeconds = in.integer("webpush.ttl-seconds", 0, 28 * 24 * 3600);
+    pushMaxDevicesPerUser = in.integer("push.max-devices-per-user", 1, 1000);
+    pushMaxAttempts = in.integer("push.max-attempts", 1, 100);
+    pushRetryBaseMs = in.integer("push.retry-base-ms", 1, 3_600_000);
+    pushRetryWindowMs = in.integer("push.retry-window-ms", 0, 7 * 24 * 3600 * 1000);
+    pushRequestTimeoutMs = in.integer("push.request-timeout-ms", 100, 600_000);
+    pushMaxPendingRetries = in.integer("push.max-pending-retries", 0, 10_000_000);
+    pushMaxConnectionsPerHost = in.integer("push.max-connections-per-host", 1, 1000);
     validatePush();
 
     if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-      error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
+      in.error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
     }
     validateJwksUrl();
     if (idleTimeoutMs <= pingIntervalMs) {
-      error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
+      in.error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
     }
     if (sseHeartbeatMs >= idleTimeoutMs) {
-      error("sse.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle streams are cut");
+      in.error("sse.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle streams are cut");
     }
     if (sockjsHeartbeatMs >= idleTimeoutMs) {
-      error("sockjs.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or quiet sessions are cut");
+      in.error("sockjs.heartbeat-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or quiet sessions are cut");
     }
     if (socketIoPingIntervalMs >= idleTimeoutMs) {
-      error("socketio.ping-interval-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle polls are cut");
+      in.error("socketio.ping-interval-ms", "must be smaller than ws.idle-timeout-ms (" + idleTimeoutMs + "), or idle polls are cut");
     }
     if (!socketIoPath.startsWith("/") || !socketIoPath.endsWith("/")) {
-      error("socketio.path", "must start and end with '/'");
+      in.error("socketio.path", "must start and end with '/'");
     }
     for (String ns : socketIoNamespaces) {
       if (!ns.startsWith("/")) {
-        error("socketio.namespaces", "'" + ns + "' must start with '/'");
+        in.error("socketio.namespaces", "'" + ns + "' must start with '/'");
       }
     }
     if (!wsPath.startsWith("/")) {
-      error("ws.path", "must start with '/'");
+      in.error("ws.path", "must start with '/'");
     }
     if (!bridgePath.startsWith("/") || bridgePath.endsWith("/") || bridgePath.equals(wsPath)) {
-      error("bridge.path", "must start with '/', not end with '/', and differ from ws.path");
+      in.error("bridge.path", "must start with '/', not end with '/', and differ from ws.path");
     }
     for (String p : openPrefixes) {
       if (!PREFIX.matcher(p).matches() || p.contains(":")) {
-        error("rooms.open-prefixes", "'" + p + "' is not a room prefix (letters, digits, _ . @ -)");
+        in.error("rooms.open-prefixes", "'" + p + "' is not a room prefix (letters, digits, _ . @ -)");
       }
     }
     if (!pgUrl.isEmpty() && !PG_URL.matcher(pgUrl).matches()) {
-      error("pg.url", "must look like postgresql://user:pass@host:5432/db, got '" + maskPassword(pgUrl) + "'");
+      in.error("pg.url", "must look like postgresql://user:pass@host:5432/db, got '" + maskPassword(pgUrl) + "'");
     }
-    if (!errors.isEmpty()) {
-      throw new ConfigException("Invalid configuration:\n  " + String.join("\n  ", errors));
+    if (!in.errors().isEmpty()) {
+      throw new ConfigException("Invalid configuration:\n  " + String.join("\n  ", in.errors()));
     }
   }
 
@@ -284,7 +285,7 @@ public final class HeraldConfig {
     try {
       uri = new java.net.URI(jwksUrl);
     } catch (java.net.URISyntaxException e) {
-      error("jwt.jwks-url", "is not a URL: '" + jwksUrl + "'");
+      in.error("jwt.jwks-url", "is not a URL: '" + jwksUrl + "'");
       return;
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
@@ -296,10 +297,10 @@ public final class HeraldConfig {
       if (devMode || isLoopback(host)) {
         return;
       }
-      error("jwt.jwks-url", "must be https:// (http:// is accepted only for a loopback host or in dev-mode), got '" + jwksUrl + "'");
+      in.error("jwt.jwks-url", "must be https:// (http:// is accepted only for a loopback host or in dev-mode), got '" + jwksUrl + "'");
       return;
     }
-    error("jwt.jwks-url", "must be an https:// URL, got '" + jwksUrl + "'");
+    in.error("jwt.jwks-url", "must be an https:// URL, got '" + jwksUrl + "'");
   }
 
   private static boolean isLoopback(String host) {
@@ -309,41 +310,28 @@ public final class HeraldConfig {
 
   private void validatePush() {
     if (!fcmEndpoint.matches("https?://\\S+")) {
-      error("fcm.endpoint", "must be an http(s) URL, got '" + fcmEndpoint + "'");
+      in.error("fcm.endpoint", "must be an http(s) URL, got '" + fcmEndpoint + "'");
     }
     if (vapidPublicKey.isEmpty() != vapidPrivateKey.isEmpty()) {
-      error(vapidPublicKey.isEmpty() ? "vapid.public-key" : "vapid.private-key",
+      in.error(vapidPublicKey.isEmpty() ? "vapid.public-key" : "vapid.private-key",
           "must be set together with " + (vapidPublicKey.isEmpty() ? "vapid.private-key" : "vapid.public-key"));
     }
-    byte[] pub = base64Url("vapid.public-key", vapidPublicKey);
+    byte[] pub = in.base64Url("vapid.public-key", vapidPublicKey);
     if (pub != null && (pub.length != 65 || pub[0] != 4)) {
-      error("vapid.public-key", "must be base64url of a 65-byte uncompressed P-256 point (scripts/vapid-keys)");
+      in.error("vapid.public-key", "must be base64url of a 65-byte uncompressed P-256 point (scripts/vapid-keys)");
     }
-    byte[] priv = base64Url("vapid.private-key", vapidPrivateKey);
+    byte[] priv = in.base64Url("vapid.private-key", vapidPrivateKey);
     if (priv != null && priv.length != 32) {
-      error("vapid.private-key", "must be base64url of a 32-byte P-256 private key (scripts/vapid-keys)");
+      in.error("vapid.private-key", "must be base64url of a 32-byte P-256 private key (scripts/vapid-keys)");
     }
     if (!vapidSubject.startsWith("mailto:") && !vapidSubject.startsWith("https://")) {
-      error("vapid.subject", "must be a mailto: or https: URL, got '" + vapidSubject + "'");
+      in.error("vapid.subject", "must be a mailto: or https: URL, got '" + vapidSubject + "'");
     }
     for (String o : webPushAllowedOrigins) {
       if (!PUSH_ORIGIN.matcher(o).matches()) {
-        error("webpush.allowed-origins", "'" + o + "' is not an origin such as https://push.example.com "
+        in.error("webpush.allowed-origins", "'" + o + "' is not an origin such as https://push.example.com "
             + "or https://*.notify.windows.com");
       }
-    }
-  }
-
-  /** The decoded bytes, null when empty; records an error when it is not base64url. */
-  private byte[] base64Url(String key, String value) {
-    if (value.isEmpty()) {
-      return null;
-    }
-    try {
-      return java.util.Base64.getUrlDecoder().decode(value.replace("=", ""));
-    } catch (IllegalArgumentException e) {
-      error(key, "is not base64url");
-      return null;
     }
   }
 
@@ -375,72 +363,5 @@ public final class HeraldConfig {
   /** {@code url} with the password (if any) replaced by {@code ***}. */
   static String maskPassword(String url) {
     return URL_PASSWORD.matcher(url).replaceFirst("$1***@");
-  }
-
-  private void error(String key, String message) {
-    errors.add(key + " (" + ConfigLoader.envName(key) + ") " + message);
-  }
-
-  private String string(String key, boolean mayBeEmpty) {
-    Object v = raw.get(key);
-    String s = v == null ? "" : v.toString().trim();
-    if (s.isEmpty() && !mayBeEmpty) {
-      error(key, "must not be empty");
-    }
-    return s;
-  }
-
-  private int integer(String key, int min, int max) {
-    Object v = raw.get(key);
-    try {
-      long n = v instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(v).trim());
-      if (n < min || n > max) {
-        error(key, "must be between " + min + " and " + max + ", got " + n);
-        return min;
-      }
-      return (int) n;
-    } catch (NumberFormatException e) {
-      error(key, "must be an integer, got '" + v + "'");
-      return min;
-    }
-  }
-
-  private boolean bool(String key) {
-    Object v = raw.get(key);
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    String s = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
-    if (s.equals("true") || s.equals("false")) {
-      return Boolean.parseBoolean(s);
-    }
-    error(key, "must be true or false, got '" + v + "'");
-    return false;
-  }
-
-  private String oneOf(String key, List<String> allowed) {
-    String s = string(key, false);
-    if (!allowed.contains(s)) {
-      error(key, "must be one of " + allowed + ", got '" + s + "'");
-    }
-    return s;
-  }
-
-  @SuppressWarnings("unchecked")
-  private List<String> list(String key, boolean mayBeEmpty) {
-    Object v = raw.get(key);
-    List<String> out;
-    if (v instanceof List<?> l) {
-      out = new ArrayList<>();
-      for (Object o : l) {
-        out.add(String.valueOf(o).trim());
-      }
-    } else {
-      out = ConfigLoader.splitList(String.valueOf(v == null ? "" : v));
-    }
-    if (out.isEmpty() && !mayBeEmpty) {
-      error(key, "must list at least one value");
-    }
-    return List.copyOf(out);
   }
 }

@@ -1,7 +1,6 @@
 package io.herald.gateway.transport.socketio;
 
 import io.herald.gateway.transport.Admission;
-import io.herald.gateway.transport.OutboundBytes;
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Utf8;
@@ -12,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +33,8 @@ final class EngineIoSession {
   /** The handshake request's token (Authorization header or ?token=), or null. */
   private final String handshakeToken;
   private final Map<String, SocketIoNamespace> namespaces = new HashMap<>();
-  private final ArrayDeque<Encoded> queue = new ArrayDeque<>();
-  /** Bytes waiting for the client: in {@link #queue} (polling) or written to the WebSocket and not yet sent. */
-  private final OutboundBytes outbound;
-  private HttpServerResponse pendingPoll;
-  private ServerWebSocket ws;
+  /** What goes to the client, by poll or WebSocket, within the outbound budget. */
+  private final EngineIoOutbox outbox;
   private ServerWebSocket probing;
   /** The probe was answered ({@code 3probe}): polls are answered at once until the client switches. */
   private boolean probeAnswered;
@@ -63,7 +58,7 @@ final class EngineIoSession {
     this.context = context;
     this.sid = sid;
     this.handshakeToken = handshakeToken;
-    this.outbound = new OutboundBytes(server.config.maxOutboundQueueBytes);
+    this.outbox = new EngineIoOutbox(server.config.maxOutboundQueueBytes);
     server.hub.reserveConnection();
     holdsSlot = true;
     armConnectTimer();
@@ -131,35 +126,31 @@ final class EngineIoSession {
 
   /** A WebSocket-only client: the whole session runs on this socket. */
   void useWebSocket(ServerWebSocket socket) {
-    ws = socket;
+    outbox.switchTo(socket);
     wire(socket);
-    write(socket, openPacket(false));
+    outbox.write(socket, Encoded.of(openPacket(false)));
   }
 
   /** A polling client probes a WebSocket: "2probe" -> "3probe", then "5" switches to it. */
   void probe(ServerWebSocket socket) {
-    if (ws != null || probing != null) {
+    if (outbox.webSocket() != null || probing != null) {
       socket.close((short) 1008, "already upgraded");
       return;
     }
     probing = socket;
     // The upgrade may arrive on another event loop: every handler hops to this session's context.
     socket.textMessageHandler(text -> onContext(() -> {
-      if (ws == socket) {
+      if (outbox.webSocket() == socket) {
         onPacket(text); // dispatched before the switch below replaced this handler
       } else if (text.equals("2probe")) {
-        write(socket, "3probe");
+        outbox.write(socket, Encoded.of("3probe"));
         probeAnswered = true;
-        if (pendingPoll != null) {
-          respond(pendingPoll, "6"); // lets the client's pending poll return so it can upgrade
-          pendingPoll = null;
-        }
+        outbox.answerHeldPoll("6"); // lets the client's pending poll return so it can upgrade
       } else if (text.equals("5")) {
         probing = null;
         probeAnswered = false;
-        ws = socket;
+        outbox.switchTo(socket);
         wire(socket);
-        flushToWebSocket();
       } else {
         close("unexpected packet while upgrading");
       }
@@ -168,7 +159,7 @@ final class EngineIoSession {
       if (probing == socket) {
         probing = null;
         probeAnswered = false;
-      } else if (ws == socket) {
+      } else if (outbox.webSocket() == socket) {
         close("transport closed");
       }
     }));
@@ -196,31 +187,22 @@ final class EngineIoSession {
       EngineIoServer.error(response, 400, 1, "Session ID unknown");
       return;
     }
-    if (ws != null) {
-      respond(response, "6"); // a poll that crossed the upgrade: nothing for it, the WebSocket carries on
+    if (outbox.webSocket() != null) {
+      EngineIoOutbox.respond(response, "6"); // a poll that crossed the upgrade: nothing for it, the WebSocket carries on
       return;
     }
-    if (pendingPoll != null) {
+    if (outbox.pollHeld()) {
       EngineIoServer.error(response, 400, 3, "Bad request");
       close("overlapping polls");
       return;
     }
-    if (probeAnswered && queue.isEmpty()) {
+    if (probeAnswered && !outbox.queued()) {
       // The client is switching to the WebSocket: it cannot send "5" until this poll returns, so a
       // poll held until the next ping would stall the upgrade for a whole ping interval.
-      respond(response, "6");
+      EngineIoOutbox.respond(response, "6");
       return;
     }
-    response.closeHandler(v -> {
-      if (pendingPoll == response) {
-        pendingPoll = null;
-      }
-    });
-    if (queue.isEmpty()) {
-      pendingPoll = response;
-    } else {
-      flushTo(response);
-    }
+    outbox.poll(response);
   }
 
   /** A polling POST: one or more packets separated by U+001E. */
@@ -375,69 +357,10 @@ final class EngineIoSession {
   private boolean send(Encoded packet) {
     if (log.isDebugEnabled()) {
       String text = packet.text();
-      log.debug("{} -> {} ({})", sid, text.length() > 80 ? text.substring(0, 80) : text, ws != null ? "ws" : "poll");
+      log.debug("{} -> {} ({})", sid, text.length() > 80 ? text.substring(0, 80) : text,
+          outbox.webSocket() != null ? "ws" : "poll");
     }
-    if (closed) {
-      return true;
-    }
-    if (outbound.full()) {
-      return false;
-    }
-    if (ws != null) {
-      write(ws, packet);
-      return true;
-    }
-    outbound.add(packet.bytes());
-    queue.add(packet);
-    if (pendingPoll != null) {
-      HttpServerResponse r = pendingPoll;
-      pendingPoll = null;
-      flushTo(r);
-    }
-    return true;
-  }
-
-  private void flushTo(HttpServerResponse response) {
-    StringBuilder b = new StringBuilder();
-    long bytes = 0;
-    while (!queue.isEmpty()) {
-      if (b.length() > 0) {
-        b.append(SEPARATOR);
-      }
-      Encoded packet = queue.poll();
-      bytes += packet.bytes();
-      b.append(packet.text());
-    }
-    outbound.add(-bytes);
-    respond(response, b.toString());
-  }
-
-  private void flushToWebSocket() {
-    while (!queue.isEmpty()) {
-      Encoded packet = queue.poll();
-      outbound.add(-packet.bytes());
-      write(ws, packet);
-    }
-  }
-
-  /**
-   * Writes to a WebSocket, counting the bytes until they are sent; a socket that closed meanwhile
-   * (its close event is still on its way to this context) drops the packet quietly.
-   */
-  private void write(ServerWebSocket socket, Encoded packet) {
-    if (!socket.isClosed()) {
-      outbound.track(packet.bytes(), socket.writeTextMessage(packet.text()));
-    }
-  }
-
-  private void write(ServerWebSocket socket, String packet) {
-    write(socket, Encoded.of(packet));
-  }
-
-  private static void respond(HttpServerResponse response, String body) {
-    if (!response.ended() && !response.closed()) {
-      response.putHeader("content-type", "text/plain; charset=UTF-8").end(body);
-    }
+    return closed || outbox.send(packet);
   }
 
   /** Ends the connection: every namespace's session closes, timers stop, the client is released. */
@@ -452,10 +375,8 @@ final class EngineIoSession {
     for (SocketIoNamespace ns : List.copyOf(namespaces.values())) {
       ns.clientGone();
     }
-    if (pendingPoll != null) {
-      respond(pendingPoll, "1");
-      pendingPoll = null;
-    }
+    outbox.answerHeldPoll("1");
+    ServerWebSocket ws = outbox.webSocket();
     if (ws != null && !ws.isClosed()) {
       ws.close();
     }

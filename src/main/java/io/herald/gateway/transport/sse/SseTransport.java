@@ -75,7 +75,7 @@ public final class SseTransport implements Transport {
   }
 
   private void writeChunk(Encoded chunk) {
-    outbound.track(chunk.bytes(), response.write(chunk.text()));
+    outbound.track(chunk.bytes(), response.write(chunk.buffer()));
   }
 
   /**
