@@ -39,25 +39,21 @@ final class RecordingTransport implements Transport {
 
   /** The next frame written, waiting up to 5 s. */
   ServerFrame next() {
-    try {
-      ServerFrame f = frames.poll(5, TimeUnit.SECONDS);
-      if (f == null) {
-        throw new AssertionError("no frame written within 5 s");
-      }
-      return f;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return poll(frames, "no frame written");
   }
 
   /** The close code, waiting up to 5 s. */
   short closedWith() {
+    return poll(closes, "not closed");
+  }
+
+  private static <T> T poll(BlockingQueue<T> queue, String failure) {
     try {
-      Short code = closes.poll(5, TimeUnit.SECONDS);
-      if (code == null) {
-        throw new AssertionError("not closed within 5 s");
+      T item = queue.poll(5, TimeUnit.SECONDS);
+      if (item == null) {
+        throw new AssertionError(failure + " within 5 s");
       }
-      return code;
+      return item;
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
