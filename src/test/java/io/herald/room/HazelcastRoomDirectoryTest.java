@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.herald.test.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -46,25 +46,25 @@ class HazelcastRoomDirectoryTest {
   @Test
   @DisplayName("lists each node once per room, drops a room with its last node, and purges a node's entries")
   void addRemovePurge() throws Exception {
-    await(directory.add("room:a", "n1"));
-    await(directory.add("room:a", "n1"));
-    await(directory.add("room:a", "n2"));
-    await(directory.addAll(List.of("room:a", "room:b"), "n3"));
-    assertThat(await(directory.nodes("room:a"))).containsExactlyInAnyOrder("n1", "n2", "n3");
-    assertThat(await(directory.nodes(List.of("room:a", "room:b", "room:none"))))
+    Await.result(directory.add("room:a", "n1"));
+    Await.result(directory.add("room:a", "n1"));
+    Await.result(directory.add("room:a", "n2"));
+    Await.result(directory.addAll(List.of("room:a", "room:b"), "n3"));
+    assertThat(Await.result(directory.nodes("room:a"))).containsExactlyInAnyOrder("n1", "n2", "n3");
+    assertThat(Await.result(directory.nodes(List.of("room:a", "room:b", "room:none"))))
         .isEqualTo(Map.of("room:a", Set.of("n1", "n2", "n3"), "room:b", Set.of("n3")));
 
-    await(directory.remove("room:a", "n2"));
-    await(directory.remove("room:a", "n2"));
-    await(directory.remove("room:none", "n2"));
-    assertThat(await(directory.nodes("room:a"))).containsExactlyInAnyOrder("n1", "n3");
+    Await.result(directory.remove("room:a", "n2"));
+    Await.result(directory.remove("room:a", "n2"));
+    Await.result(directory.remove("room:none", "n2"));
+    assertThat(Await.result(directory.nodes("room:a"))).containsExactlyInAnyOrder("n1", "n3");
 
-    await(directory.purgeNode("n3"));
-    assertThat(await(directory.nodes("room:a"))).containsExactly("n1");
-    assertThat(await(directory.nodes("room:b"))).isEmpty();
-    assertThat(await(directory.rooms())).containsExactly("room:a");
-    await(directory.remove("room:a", "n1"));
-    assertThat(await(directory.rooms())).isEmpty();
+    Await.result(directory.purgeNode("n3"));
+    assertThat(Await.result(directory.nodes("room:a"))).containsExactly("n1");
+    assertThat(Await.result(directory.nodes("room:b"))).isEmpty();
+    assertThat(Await.result(directory.rooms())).containsExactly("room:a");
+    Await.result(directory.remove("room:a", "n1"));
+    assertThat(Await.result(directory.rooms())).isEmpty();
   }
 
   @Test
@@ -74,17 +74,14 @@ class HazelcastRoomDirectoryTest {
     for (int i = 0; i < 40; i++) {
       adds.add(directory.add("room:busy", "n" + i));
     }
-    await(Future.all(adds).mapEmpty());
+    Await.result(Future.all(adds).mapEmpty());
     List<Future<Void>> removes = new ArrayList<>();
     for (int i = 0; i < 40; i += 2) {
       removes.add(directory.remove("room:busy", "n" + i));
     }
-    await(Future.all(removes).mapEmpty());
-    Set<String> nodes = await(directory.nodes("room:busy"));
+    Await.result(Future.all(removes).mapEmpty());
+    Set<String> nodes = Await.result(directory.nodes("room:busy"));
     assertThat(nodes).hasSize(20).allSatisfy(n -> assertThat(Integer.parseInt(n.substring(1)) % 2).isEqualTo(1));
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 }

@@ -2,6 +2,7 @@ package io.herald.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.test.Await;
 import io.herald.protocol.ServerFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -67,26 +68,26 @@ class LocalRoomsTest {
     RoomMember b = member("u2");
     RoomMember c = member("u3");
 
-    await(rooms.join(a, "r"));
+    Await.result(rooms.join(a, "r"));
     assertThat(rooms.members("r")).containsExactly(a);
-    await(rooms.join(a, "r"));
+    Await.result(rooms.join(a, "r"));
     assertThat(rooms.members("r")).containsExactly(a);
-    await(rooms.join(b, "r"));
-    await(rooms.join(c, "r"));
+    Await.result(rooms.join(b, "r"));
+    Await.result(rooms.join(c, "r"));
     assertThat(rooms.members("r")).containsExactlyInAnyOrder(a, b, c);
     assertThat(rooms.counts()).containsEntry("r", 3);
 
-    await(rooms.leave(a, "r"));
-    await(rooms.leave(c, "r"));
+    Await.result(rooms.leave(a, "r"));
+    Await.result(rooms.leave(c, "r"));
     assertThat(rooms.members("r")).containsExactly(b);
-    await(rooms.leave(a, "r")); // not a member any more: nothing changes
+    Await.result(rooms.leave(a, "r")); // not a member any more: nothing changes
     assertThat(rooms.members("r")).containsExactly(b);
     assertThat(rooms.counts()).containsEntry("r", 1);
 
-    await(rooms.leave(b, "r"));
+    Await.result(rooms.leave(b, "r"));
     assertThat(rooms.members("r")).isEmpty();
     assertThat(rooms.counts()).doesNotContainKey("r");
-    await(rooms.join(c, "r"));
+    Await.result(rooms.join(c, "r"));
     assertThat(rooms.members("r")).containsExactly(c);
     assertThat(directoryCalls).containsExactly("+r", "-r", "+r");
   }
@@ -96,8 +97,8 @@ class LocalRoomsTest {
   void leaveOfAnotherSession() throws Exception {
     RoomMember a = member("u1");
     RoomMember b = member("u2");
-    await(rooms.join(a, "r"));
-    await(rooms.leave(b, "r"));
+    Await.result(rooms.join(a, "r"));
+    Await.result(rooms.leave(b, "r"));
     assertThat(rooms.members("r")).containsExactly(a);
     assertThat(directoryCalls).containsExactly("+r");
   }
@@ -107,7 +108,7 @@ class LocalRoomsTest {
   void leaveAndJoinRace() throws Exception {
     RoomMember a = member("u1");
     RoomMember b = member("u2");
-    await(rooms.join(a, "race"));
+    Await.result(rooms.join(a, "race"));
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 3000; round++) {
@@ -123,9 +124,9 @@ class LocalRoomsTest {
           start.await();
           return rooms.join(joining, "race");
         });
-        await(left.get(5, TimeUnit.SECONDS));
-        await(joined.get(5, TimeUnit.SECONDS));
-        await(rooms.settled());
+        Await.result(left.get(5, TimeUnit.SECONDS));
+        Await.result(joined.get(5, TimeUnit.SECONDS));
+        Await.result(rooms.settled());
         assertThat(rooms.members("race")).containsExactly(joining);
         assertThat(listed).as("listed after round %d", round).contains("race");
       }
@@ -152,24 +153,21 @@ class LocalRoomsTest {
     RoomMember alicePhone = member("alice");
     RoomMember aliceLaptop = member("alice");
     RoomMember bob = member("bob");
-    await(rooms.join(alicePhone, "course:1"));
-    await(rooms.join(aliceLaptop, "course:1"));
-    await(rooms.join(aliceLaptop, "course:1")); // again: no change
-    await(rooms.join(bob, "course:1"));
-    await(rooms.join(bob, "other")); // not tracked
+    Await.result(rooms.join(alicePhone, "course:1"));
+    Await.result(rooms.join(aliceLaptop, "course:1"));
+    Await.result(rooms.join(aliceLaptop, "course:1")); // again: no change
+    Await.result(rooms.join(bob, "course:1"));
+    Await.result(rooms.join(bob, "other")); // not tracked
     assertThat(rooms.localCount("course:1", "alice")).isEqualTo(2);
     assertThat(rooms.localCount("other", "bob")).isZero();
-    await(rooms.leave(alicePhone, "course:1"));
-    await(rooms.leave(alicePhone, "course:1")); // not a member any more
-    await(rooms.leave(aliceLaptop, "course:1"));
-    await(rooms.leave(bob, "other"));
+    Await.result(rooms.leave(alicePhone, "course:1"));
+    Await.result(rooms.leave(alicePhone, "course:1")); // not a member any more
+    Await.result(rooms.leave(aliceLaptop, "course:1"));
+    Await.result(rooms.leave(bob, "other"));
     assertThat(heard).containsExactly("+course:1/alice", "+course:1/bob", "-course:1/alice");
     assertThat(rooms.localCount("course:1", "alice")).isZero();
   }
 
-  private static void await(Future<Void> f) throws Exception {
-    f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-  }
 
   private final class RecordingDirectory implements RoomDirectory {
     @Override
