@@ -56,6 +56,40 @@ class SocketIoHardeningTest {
   }
 
   @Test
+  @DisplayName("a connected client is pinged every socketio.ping-interval-ms and stays while it answers; "
+      + "one that stops answering is closed after ping interval + ping timeout")
+  void pingsAndPingTimeout() {
+    HeraldNode pinging = nodes.start(Map.of("socketio.ping-interval-ms", 200, "socketio.ping-timeout-ms", 200));
+    java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean answering = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Promise<Void> enoughPings = Promise.promise();
+    Promise<Short> closed = Promise.promise();
+    ClientWebSocket ws = TestSocket.vertx().createWebSocketClient().webSocket();
+    ws.textMessageHandler(t -> {
+      if (t.startsWith("0{")) {
+        ws.writeTextMessage("40"); // CONNECT the main namespace (the token came with the handshake)
+      } else if (t.equals("2")) {
+        if (answering.get()) {
+          ws.writeTextMessage("3");
+        }
+        if (pings.incrementAndGet() == 5) {
+          enoughPings.tryComplete();
+        }
+      }
+    });
+    ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
+    Await.result(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(pinging.httpPort())
+        .setURI("/socket.io/?EIO=4&transport=websocket&token=" + Tokens.user("sio-pinged"))));
+    Await.result(enoughPings.future(), 10); // five pings at 200 ms: past several ping timeouts, still open
+    assertThat(closed.future().isComplete()).as("closed while answering pings").isFalse();
+    answering.set(false);
+    long stopped = System.nanoTime();
+    Await.result(closed.future(), 10);
+    long ms = (System.nanoTime() - stopped) / 1_000_000;
+    assertThat(ms).as("closed after interval + timeout, within the sweep's tick").isBetween(150L, 3000L);
+  }
+
+  @Test
   @DisplayName("an Engine.IO WebSocket that answers pings but never connects a namespace is closed after ws.auth-timeout-ms")
   void webSocketWithoutConnectClosed() {
     Promise<Short> closed = Promise.promise();
