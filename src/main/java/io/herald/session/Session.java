@@ -45,8 +45,8 @@ public final class Session implements RoomMember {
   int expiryIndex = -1;
   /** Counted by presence (so the close path must tell presence). */
   private boolean admitted;
-  /** The way to OPEN: the auth timer, the verification, presence admission, the personal room. */
-  private final Opening opening;
+  /** The way to OPEN (the auth timer, the verification, presence admission, the personal room); null once open. */
+  private Opening opening;
   /** Made when the session opens: holds live frames back while it replays, and drops duplicates. */
   private CatchUp catchUp;
 
@@ -130,7 +130,7 @@ public final class Session implements RoomMember {
     if (state == State.CLOSED) {
       return;
     }
-    if (opening.pending()) {
+    if (opening != null && opening.pending()) {
       if (!inbound.keep(item)) {
         refuse("too many frames before authentication completed");
       }
@@ -334,6 +334,7 @@ public final class Session implements RoomMember {
 
   /** The session is open and said so: replay, then the requests that came while it authenticated. */
   void catchUp(CatchUp.Cursor cursor) {
+    opening = null; // its work is done; an idle connection does not keep it
     catchUp.run(principal.userId(), cursor, hub.config.replayUnreadLimit);
     for (Object item = inbound.nextKept(); item != null && state == State.OPEN; item = inbound.nextKept()) {
       accept(item);
@@ -382,7 +383,9 @@ public final class Session implements RoomMember {
       return;
     }
     state = State.CLOSED;
-    opening.stop();
+    if (opening != null) {
+      opening.stop();
+    }
     if (expiryIndex >= 0) {
       hub.expiryTimers(eventLoop).cancel(this);
     }
