@@ -218,6 +218,24 @@ class SessionTest {
   }
 
   @Test
+  @DisplayName("a replay that fails: an error naming it, the transport told (SSE stops advancing its cursor), then the count and live frames")
+  void replayFails() {
+    hub(Map.of());
+    services.afterGate = Promise.promise();
+    Session s = open("token:gil", "3");
+    assertFrame(transport.next(), "connected");
+    on(() -> {
+      s.deliver(ServerFrame.event("held", null), null);
+      services.afterGate.fail(new io.herald.protocol.ProtocolException(io.herald.protocol.ErrorCode.STORE_UNAVAILABLE, "down"));
+      return null;
+    });
+    assertThat(errorCode(transport.next())).isEqualTo("STORE_UNAVAILABLE");
+    assertThat(transport.replayFailed).isTrue();
+    assertFrame(transport.next(), "unread_count");
+    assertFrame(transport.next(), "held");
+  }
+
+  @Test
   @DisplayName("a bad resume cursor is reported after 'connected', and the unread are sent instead")
   void badCursor() {
     hub(Map.of());

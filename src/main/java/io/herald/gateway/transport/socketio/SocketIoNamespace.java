@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 final class SocketIoNamespace implements Transport {
   /** A frame as a Socket.IO EVENT packet's arguments, shared by every namespace. */
   static final WireFormat ARGS = WireFormat.of("socket.io", SocketIoNamespace::args);
+  private static final String MAIN_EVENT_PREFIX = String.valueOf(SocketIoPacket.EVENT);
 
   private final EngineIoSession engine;
   private final String namespace;
@@ -29,7 +30,8 @@ final class SocketIoNamespace implements Transport {
   SocketIoNamespace(EngineIoSession engine, String namespace) {
     this.engine = engine;
     this.namespace = namespace;
-    this.eventPrefix = SocketIoPacket.EVENT + ("/".equals(namespace) ? "" : namespace + ",");
+    // The main namespace shares one constant: most connections should not carry a string of their own.
+    this.eventPrefix = "/".equals(namespace) ? MAIN_EVENT_PREFIX : SocketIoPacket.EVENT + namespace + ",";
   }
 
   void attach(Session session) {
