@@ -20,6 +20,7 @@ import io.herald.room.LocalRooms;
 import io.herald.room.RoomDirectory;
 import io.herald.routing.NodeMessage;
 import io.herald.routing.NodeMessageCodec;
+import io.herald.routing.DirectMessages;
 import io.herald.routing.Publisher;
 import io.herald.routing.RoutingClient;
 import io.herald.routing.RoutingVerticle;
@@ -28,6 +29,7 @@ import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.SessionServices;
 import io.herald.store.Database;
+import io.herald.store.PgMessageStore;
 import io.herald.store.PgNotificationStore;
 import io.herald.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -141,7 +143,8 @@ public final class HeraldNode {
         .compose(v -> Database.start(vertx, config))
         .compose(db -> {
           database = db;
-          StoreVerticle store = new StoreVerticle(config, new PgNotificationStore(db, config.pgTimeoutMs));
+          StoreVerticle store = new StoreVerticle(config, new PgNotificationStore(db, config.pgTimeoutMs),
+              new PgMessageStore(db, config.pgTimeoutMs));
           state.requireForReadiness(store::available);
           return vertx.deployVerticle(store);
         })
@@ -149,7 +152,8 @@ public final class HeraldNode {
             new PushStore(database.client(), database.pool(), config.pgTimeoutMs), new PushChannels(config))))
         .compose(v -> vertx.deployVerticle(new AuthVerticle(config)))
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms, hub.registry(), routing)))
-        .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher)))
+        .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher,
+            new DirectMessages(vertx, directory, config.messagingDedupWindowMs))))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);

@@ -7,11 +7,12 @@ import java.util.List;
 
 /**
  * Who a verified token speaks for: the user id, their roles, the room patterns the token grants,
- * the users whose status it may subscribe to (under the 'claim' presence policy), and when it
+ * the users whose status it may subscribe to (under the 'claim' presence policy), the users it may
+ * send direct messages to (under the 'claim' messaging policy), and when it
  * expires (epoch seconds, 0 = never).
  */
 public record Principal(String userId, List<String> roles, List<String> roomPatterns, List<String> presencePatterns,
-    long expiresAt) {
+    List<String> messagePatterns, long expiresAt) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -19,6 +20,7 @@ public record Principal(String userId, List<String> roles, List<String> roomPatt
         .put("roles", new JsonArray(roles))
         .put("rooms", new JsonArray(roomPatterns))
         .put("presence", new JsonArray(presencePatterns))
+        .put("messages", new JsonArray(messagePatterns))
         .put("expiresAt", expiresAt);
   }
 
@@ -28,6 +30,7 @@ public record Principal(String userId, List<String> roles, List<String> roomPatt
         strings(json.getJsonArray("roles")),
         strings(json.getJsonArray("rooms")),
         strings(json.getJsonArray("presence")),
+        strings(json.getJsonArray("messages")),
         json.getLong("expiresAt", 0L));
   }
 

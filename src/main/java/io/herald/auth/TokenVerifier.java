@@ -153,7 +153,8 @@ public final class TokenVerifier {
       throw new AuthException("token has no '" + config.userClaim + "' claim");
     }
     Principal p = new Principal(sub.toString(), strings(claims.getValue(config.rolesClaim)),
-        strings(claims.getValue(config.roomsClaim)), strings(claims.getValue(config.presenceClaim)), exp == null ? 0 : exp);
+        strings(claims.getValue(config.roomsClaim)), strings(claims.getValue(config.presenceClaim)),
+        strings(claims.getValue(config.messagingClaim)), exp == null ? 0 : exp);
     if (exp == null && config.jwtRequireExp && !p.hasAnyRole(config.serviceRoles)) {
       throw new AuthException("token has no 'exp' claim (jwt.require-exp)");
     }

@@ -55,6 +55,17 @@ public final class Addresses {
   public static final String STORE_MARK_ONE_READ = "herald.store.mark-one-read";
   /** A user's unread count. Body {userId}; reply {count}. */
   public static final String STORE_UNREAD_COUNT = "herald.store.unread-count";
+  /**
+   * Direct messages (store.PgMessageStore): {@code .send} {senderId, receiverId, content,
+   * clientMessageId?, dedupWindowMs}; {@code .history} {userId, with, before?, limit};
+   * {@code .conversations} {userId, before?, limit}; {@code .mark-read} {userId, messageId} or
+   * {userId, conversationId, upTo?}; {@code .block} / {@code .unblock} {userId, otherId};
+   * {@code .blocked} {userId, otherId}. A block fails with 403.
+   */
+  public static final String STORE_MESSAGE_PREFIX = "herald.store.message.";
+
+  /** Node-local: store and deliver a direct message (routing.DirectMessages). Body {senderId, sessionId, receiverId, content, clientMessageId?}. */
+  public static final String ROUTE_DIRECT_MESSAGE = "herald.route.direct-message";
 
   /** Node-local: route a pre-encoded frame to a room cluster-wide. Body {room, frame}; no reply. */
   public static final String ROUTE_FRAME = "herald.route.frame";

@@ -95,6 +95,15 @@ public final class HeraldConfig {
   public final int socketIoPingTimeoutMs;
   public final int socketIoMaxPayloadBytes;
   public final List<String> socketIoCorsOrigins;
+  /** Per namespace: event name -> the extra name it is also emitted under there (socketio.event-aliases). */
+  public final java.util.Map<String, java.util.Map<String, String>> socketIoEventAliases;
+  public final String messagingPolicy;
+  public final String messagingClaim;
+  public final int messagingDedupWindowMs;
+  public final int messagingMaxContentChars;
+  public final int typingIntervalMs;
+  public final int typingTimeoutMs;
+  public final List<String> clientPublishPrefixes;
   public final List<String> openPrefixes;
 
   /** Empty: run an embedded PostgreSQL. */
@@ -202,6 +211,14 @@ public final class HeraldConfig {
     socketIoPingTimeoutMs = in.integer("socketio.ping-timeout-ms", 100, 3_600_000);
     socketIoMaxPayloadBytes = in.integer("socketio.max-payload-bytes", 1024, 100_000_000);
     socketIoCorsOrigins = in.list("socketio.cors-origins", true);
+    socketIoEventAliases = aliases(in, in.list("socketio.event-aliases", true));
+    messagingPolicy = in.oneOf("messaging.policy", List.of("any", "shared-room", "claim"));
+    messagingClaim = in.string("messaging.claim", false);
+    messagingDedupWindowMs = in.integer("messaging.dedup-window-ms", 0, 86_400_000);
+    messagingMaxContentChars = in.integer("messaging.max-content-chars", 1, 1_000_000);
+    typingIntervalMs = in.integer("typing.interval-ms", 0, 60_000);
+    typingTimeoutMs = in.integer("typing.timeout-ms", 1000, 600_000);
+    clientPublishPrefixes = in.list("rooms.client-publish-prefixes", true);
 
     pgUrl = in.string("pg.url", true);
     pgPoolSize = in.integer("pg.pool-size", 1, 256);
@@ -253,6 +270,9 @@ public final class HeraldConfig {
       if (!ns.startsWith("/")) {
         in.error("socketio.namespaces", "'" + ns + "' must start with '/'");
       }
+    }
+    if (typingTimeoutMs <= typingIntervalMs) {
+      in.error("typing.timeout-ms", "must be larger than typing.interval-ms (" + typingIntervalMs + ")");
     }
     if (!wsPath.startsWith("/")) {
       in.error("ws.path", "must start with '/'");
@@ -363,5 +383,22 @@ public final class HeraldConfig {
   /** {@code url} with the password (if any) replaced by {@code ***}. */
   static String maskPassword(String url) {
     return URL_PASSWORD.matcher(url).replaceFirst("$1***@");
+  }
+
+  /** Parses "namespace event=alias" entries; a malformed one is reported under the key. */
+  private static java.util.Map<String, java.util.Map<String, String>> aliases(ConfigReader in, List<String> entries) {
+    java.util.Map<String, java.util.Map<String, String>> out = new java.util.HashMap<>();
+    for (String entry : entries) {
+      String[] parts = entry.trim().split("\\s+");
+      int eq = parts.length == 2 ? parts[1].indexOf('=') : -1;
+      if (eq <= 0 || eq == parts[1].length() - 1 || !parts[0].startsWith("/")) {
+        in.error("socketio.event-aliases", "'" + entry + "' must read '<namespace> <event>=<alias>', e.g. '/ws message:new=MESSAGE_BROADCAST'");
+        continue;
+      }
+      out.computeIfAbsent(parts[0], k -> new java.util.HashMap<>()).put(parts[1].substring(0, eq), parts[1].substring(eq + 1));
+    }
+    java.util.Map<String, java.util.Map<String, String>> frozen = new java.util.HashMap<>();
+    out.forEach((ns, map) -> frozen.put(ns, java.util.Map.copyOf(map)));
+    return java.util.Map.copyOf(frozen);
   }
 }

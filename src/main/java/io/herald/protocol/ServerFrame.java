@@ -22,6 +22,12 @@ public final class ServerFrame {
   private final String room;
   private final Object requestId;
   private final long notificationId;
+  /** The user who published a client room event ({@code "from"} on the wire), else null. */
+  private final String from;
+  /** Not on the wire: a session that must not get this frame (the one that caused it), or null. */
+  private final String exceptSession;
+  /** Not on the wire: a user none of whose sessions get this frame (typing echoes), or null. */
+  private final String exceptUser;
   /** The data as built, or as parsed on demand from {@link #dataJson} (a frame from another node). */
   private volatile Object data;
   private volatile boolean dataKnown;
@@ -30,6 +36,11 @@ public final class ServerFrame {
 
   private ServerFrame(String event, Object data, boolean dataKnown, String dataJson, String room, Object requestId,
       long notificationId) {
+    this(event, data, dataKnown, dataJson, room, requestId, notificationId, null, null, null);
+  }
+
+  private ServerFrame(String event, Object data, boolean dataKnown, String dataJson, String room, Object requestId,
+      long notificationId, String from, String exceptSession, String exceptUser) {
     this.event = event;
     this.data = data;
     this.dataKnown = dataKnown;
@@ -37,6 +48,29 @@ public final class ServerFrame {
     this.room = room;
     this.requestId = requestId;
     this.notificationId = notificationId;
+    this.from = from;
+    this.exceptSession = exceptSession;
+    this.exceptUser = exceptUser;
+  }
+
+  /** A client's event in a room, published by {@code from}: {@code {"event","data","room","from"}}. */
+  public static ServerFrame fromMember(String event, Object data, String room, String from) {
+    return new ServerFrame(event, data, true, null, room, null, NOT_STORED, from, null, null);
+  }
+
+  /**
+   * This frame, not to be delivered to the session {@code exceptSession} nor to any session of
+   * {@code exceptUser} (either may be null): "the others" of a room or of a user's sessions.
+   */
+  public ServerFrame except(String exceptSession, String exceptUser) {
+    return new ServerFrame(event, dataKnown ? data : null, dataKnown, dataJson, room, requestId, notificationId, from,
+        exceptSession, exceptUser);
+  }
+
+  /** The same data under another event name (a per-namespace alias); encoded separately. */
+  public ServerFrame renamed(String alias) {
+    return new ServerFrame(alias, dataKnown ? data : null, dataKnown, dataJson, room, requestId, notificationId, from,
+        exceptSession, exceptUser);
   }
 
   /** A frame for a user or everyone: {@code {"event","data"}}. */
@@ -72,6 +106,12 @@ public final class ServerFrame {
     return new ServerFrame(event, null, false, dataJson, room, null, notificationId);
   }
 
+  /** {@link #ofEncodedData}, with the publishing user and the exclusions (from another node). */
+  public static ServerFrame ofEncodedData(String event, String dataJson, String room, long notificationId, String from,
+      String exceptSession, String exceptUser) {
+    return new ServerFrame(event, null, false, dataJson, room, null, notificationId, from, exceptSession, exceptUser);
+  }
+
   public String event() {
     return event;
   }
@@ -98,6 +138,21 @@ public final class ServerFrame {
   /** The room of a room event, else null. */
   public String room() {
     return room;
+  }
+
+  /** The user who published this client room event, else null. */
+  public String from() {
+    return from;
+  }
+
+  /** The session id that must not get this frame, or null. */
+  public String exceptSession() {
+    return exceptSession;
+  }
+
+  /** The user none of whose sessions get this frame, or null. */
+  public String exceptUser() {
+    return exceptUser;
   }
 
   /** The id of the client request this answers, else null. */
@@ -133,7 +188,7 @@ public final class ServerFrame {
     return encoded(WireFormat.JSON).text();
   }
 
-  /** {@code {"event","data","room"?,"id"?,"notificationId"?}}; see {@link WireFormat#JSON}. */
+  /** {@code {"event","data","room"?,"from"?,"id"?,"notificationId"?}}; see {@link WireFormat#JSON}. */
   static String toJson(ServerFrame f) {
     return f.toJson(true);
   }
@@ -145,6 +200,9 @@ public final class ServerFrame {
     b.append("{\"event\":").append(Json.encode(event)).append(",\"data\":").append(data);
     if (withRoom && room != null) {
       b.append(",\"room\":").append(Json.encode(room));
+    }
+    if (from != null) {
+      b.append(",\"from\":").append(Json.encode(from));
     }
     if (requestId != null) {
       b.append(",\"id\":").append(Json.encode(requestId));

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Routing tells it, for every stored notification, whether a node held a connection of the user
  * at that moment. It pushes when none did, or when the notification has {@code priority: high}; a
  * connected user gets it in-app only. Only {@code notification} events are pushed (a persisted
- * custom event has no title to show). Each device gets its own attempt sequence: 429 and 5xx are
+ * custom event has no title to show), and direct messages, which routing sends with a title and
+ * {@code pushable: true}; a {@code collapseKey} (a direct message's conversation) lets the device
+ * show only the newest of a series. Each device gets its own attempt sequence: 429 and 5xx are
  * retried on timers ({@link RetryPolicy}), 404/410/UNREGISTERED delete the registration, anything
  * else is logged. Every attempt is written to {@code push_attempts} and counted. Nothing here
  * reports back to the API call that stored the notification.
@@ -125,7 +127,7 @@ public final class PushVerticle extends VerticleBase {
     boolean delivered = body.getBoolean("delivered", false);
     boolean high = "high".equals(body.getString("priority"));
     count("notifications");
-    if (!NewNotification.DEFAULT_EVENT.equals(n.getString("event"))) {
+    if (!body.getBoolean("pushable", NewNotification.DEFAULT_EVENT.equals(n.getString("event")))) {
       count("skipped.not-a-notification");
       return;
     }

@@ -1,5 +1,8 @@
 package io.herald.routing;
 
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.ProtocolException;
+
 import io.herald.cluster.Addresses;
 import io.herald.protocol.ServerFrame;
 import io.herald.room.RoomDirectory;
@@ -21,6 +24,8 @@ import java.util.TreeSet;
  */
 public final class RoutingClient {
   private static final long NODE_QUERY_TIMEOUT_MS = 2000;
+  /** Local, and long enough for the store's own bound (pg.timeout-ms) to answer first. */
+  private static final DeliveryOptions DIRECT_MESSAGE = new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
 
   private final Vertx vertx;
   private final RoomDirectory directory;
@@ -33,6 +38,33 @@ public final class RoutingClient {
   /** Delivers {@code frame} to the members of {@code room} on every node (fire and forget). */
   public void toRoom(String room, ServerFrame frame) {
     vertx.eventBus().send(Addresses.ROUTE_FRAME, NodeMessage.toRooms(List.of(room), List.of(frame), null), Addresses.LOCAL);
+  }
+
+  /**
+   * Stores and delivers a direct message (routing's {@link DirectMessages}); completes with the
+   * {@code message:sent} data. Fails with a ProtocolException carrying the client's error code.
+   */
+  public Future<JsonObject> directMessage(String sender, String sessionId, String receiver, String content,
+      String clientMessageId) {
+    JsonObject body = new JsonObject().put("senderId", sender).put("sessionId", sessionId).put("receiverId", receiver)
+        .put("content", content).put("clientMessageId", clientMessageId);
+    return vertx.eventBus().<JsonObject>request(Addresses.ROUTE_DIRECT_MESSAGE, body, DIRECT_MESSAGE)
+        .map(Message::body)
+        .recover(err -> Future.failedFuture(failure(err)));
+  }
+
+  /** A failure's "CODE: message" back into the ProtocolException it was. */
+  private static ProtocolException failure(Throwable err) {
+    String text = err.getMessage() == null ? "" : err.getMessage();
+    int colon = text.indexOf(": ");
+    if (err instanceof io.vertx.core.eventbus.ReplyException && colon > 0) {
+      try {
+        return new ProtocolException(ErrorCode.valueOf(text.substring(0, colon)), text.substring(colon + 2));
+      } catch (IllegalArgumentException notACode) {
+        // fall through
+      }
+    }
+    return new ProtocolException(ErrorCode.INTERNAL, "message could not be sent");
   }
 
   /** The users with a connection in {@code room}, cluster-wide, sorted (asks each node that holds it). */

@@ -52,8 +52,11 @@ public final class RoutingVerticle extends VerticleBase {
   private final Publisher publisher;
   private final LocalFanOut fanOut;
   private final ProducerRequest.Limits limits;
+  private final DirectMessages directMessages;
 
-  public RoutingVerticle(HeraldConfig config, String nodeId, LocalRooms rooms, LocalMembers sessions, Publisher publisher) {
+  public RoutingVerticle(HeraldConfig config, String nodeId, LocalRooms rooms, LocalMembers sessions, Publisher publisher,
+      DirectMessages directMessages) {
+    this.directMessages = directMessages;
     this.nodeId = nodeId;
     this.rooms = rooms;
     this.sessions = sessions;
@@ -73,7 +76,8 @@ public final class RoutingVerticle extends VerticleBase {
         eb.<JsonObject>consumer(Addresses.NOTIFY_USER, m -> handle(m, ProducerRequest::notify)),
         eb.<Object>consumer(Addresses.node(nodeId), this::onNodeMessage),
         eb.<NodeMessage>consumer(Addresses.NODES_BROADCAST, m -> fanOut.deliver(m.body())),
-        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> publisher.route(m.body())));
+        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> publisher.route(m.body())),
+        eb.<JsonObject>localConsumer(Addresses.ROUTE_DIRECT_MESSAGE, this::onDirectMessage));
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
     return Future.all(registered);
@@ -115,6 +119,21 @@ public final class RoutingVerticle extends VerticleBase {
       case BAD_REQUEST, PAYLOAD_TOO_LARGE, STORE_UNAVAILABLE -> e.code().httpStatus();
       default -> UNAVAILABLE;
     };
+  }
+
+  /** A session's direct message: the reply is the message:sent data, a failure carries its ErrorCode's status. */
+  private void onDirectMessage(Message<JsonObject> msg) {
+    JsonObject b = msg.body();
+    directMessages.send(b.getString("senderId"), b.getString("sessionId"), b.getString("receiverId"), b.getString("content"),
+            b.getString("clientMessageId"))
+        .onSuccess(msg::reply)
+        .onFailure(err -> {
+          ErrorCode code = err instanceof ProtocolException pe ? pe.code() : ErrorCode.INTERNAL;
+          if (code == ErrorCode.INTERNAL) {
+            log.warn("direct message failed: {}", err.toString());
+          }
+          msg.fail(code.httpStatus(), code.name() + ": " + err.getMessage());
+        });
   }
 
   private void onNodeMessage(Message<Object> msg) {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class EventHandlers {
   private static final Logger log = LoggerFactory.getLogger(EventHandlers.class);
 
-  /** Handles one event of an open session; returns the reply data, or fails with a ProtocolException. */
+  /** Handles one event of an open session; returns the reply (null for none), or fails with a ProtocolException. */
   @FunctionalInterface
   public interface Handler {
     Future<Reply> handle(Session session, JsonObject data);
@@ -83,7 +83,9 @@ public final class EventHandlers {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        session.reply(frame, ar.result().event(), ar.result().data());
+        if (ar.result() != null) { // null: an event answered with nothing (typing)
+          session.reply(frame, ar.result().event(), ar.result().data());
+        }
       } else if (ar.cause() instanceof ProtocolException pe) {
         session.replyError(frame, pe);
       } else {
@@ -333,7 +335,7 @@ public final class EventHandlers {
     }
   }
 
-  private static Long optionalLong(JsonObject data, String field) {
+  static Long optionalLong(JsonObject data, String field) {
     Object v = data.getValue(field);
     if (v == null) {
       return null;

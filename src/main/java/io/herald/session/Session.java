@@ -47,6 +47,8 @@ public final class Session implements RoomMember {
   private boolean admitted;
   /** The way to OPEN (the auth timer, the verification, presence admission, the personal room); null once open. */
   private Opening opening;
+  /** The typing targets this session told about (Typing keys), so its close can stop them; null until the first. */
+  private java.util.List<String> typingKeys;
   /** Made when the session opens: holds live frames back while it replays, and drops duplicates. */
   private CatchUp catchUp;
 
@@ -203,10 +205,16 @@ public final class Session implements RoomMember {
   }
 
   private void deliverLive(ServerFrame frame) {
-    if (state != State.OPEN || catchUp.absorbs(frame)) {
+    if (state != State.OPEN || excluded(frame) || catchUp.absorbs(frame)) {
       return;
     }
     send(frame);
+  }
+
+  /** A frame for "the others": this session caused it, or its user is the one left out. */
+  private boolean excluded(ServerFrame frame) {
+    return (frame.exceptUser() != null && frame.exceptUser().equals(principal.userId()))
+        || (frame.exceptSession() != null && frame.exceptSession().equals(id()));
   }
 
   /** Sends a reply frame to a request. */
@@ -287,6 +295,27 @@ public final class Session implements RoomMember {
       statusLookups = new TokenBucket(hub.config.presenceStatusLookupsPerMinute, hub.services.nanos());
     }
     return statusLookups.tryTake(n, hub.services.nanos());
+  }
+
+  /**
+   * Notes that this session types toward {@code key}; false (the event is dropped) when it already
+   * types toward {@link Typing#MAX_TARGETS_PER_SESSION} others.
+   */
+  boolean trackTyping(String key) {
+    if (typingKeys == null) {
+      typingKeys = new java.util.ArrayList<>(2);
+    }
+    if (typingKeys.contains(key)) {
+      return true;
+    }
+    if (typingKeys.size() >= Typing.MAX_TARGETS_PER_SESSION) {
+      typingKeys.removeIf(k -> !hub.messaging.typingActive(k)); // those that ended since
+      if (typingKeys.size() >= Typing.MAX_TARGETS_PER_SESSION) {
+        return false;
+      }
+    }
+    typingKeys.add(key);
+    return true;
   }
 
   /** Every room the session is in (the personal room and status subscriptions included). */
@@ -394,6 +423,9 @@ public final class Session implements RoomMember {
     }
     for (String room : rooms.snapshot()) {
       leave(room);
+    }
+    if (typingKeys != null) {
+      hub.messaging.sessionClosed(typingKeys);
     }
     hub.registry.remove(this);
     hub.connections.decrementAndGet();

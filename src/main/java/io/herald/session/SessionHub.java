@@ -28,6 +28,10 @@ public final class SessionHub {
   /** Auth, presence admission, the catch-up's store reads, the clock and ids. */
   final SessionServices services;
   final PresenceClient presence;
+  /** Direct messages, typing and client room events. */
+  final MessagingEvents messaging;
+  /** Every Socket.IO alias name (socketio.event-aliases): reserved like the server's own events. */
+  final java.util.Set<String> aliasNames;
   /** Token-expiry deadlines, one set per event loop (by the sessions' base context). */
   private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.Context, ExpiryTimers> expiry =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -45,6 +49,11 @@ public final class SessionHub {
     this.policy = new RoomPolicy(config.openPrefixes);
     this.store = new StoreClient(vertx);
     this.handlers = new EventHandlers(this);
+    this.messaging = new MessagingEvents(this);
+    messaging.registerOn(handlers);
+    java.util.Set<String> aliases = new java.util.HashSet<>();
+    config.socketIoEventAliases.values().forEach(m -> aliases.addAll(m.values()));
+    this.aliasNames = java.util.Set.copyOf(aliases);
   }
 
   /** Opens a session on the current context for a connection that a transport accepted. */

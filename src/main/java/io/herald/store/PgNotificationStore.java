@@ -217,7 +217,7 @@ public final class PgNotificationStore implements NotificationStore, JobLease {
   }
 
   /** Runs {@code body} (a throw becomes a failed future), bounded and with failures classified. */
-  private <T> Future<T> guarded(Supplier<Future<T>> body, long timeoutMs) {
+  static <T> Future<T> guarded(Supplier<Future<T>> body, long timeoutMs) {
     Future<T> f;
     try {
       f = body.get();
@@ -279,7 +279,7 @@ public final class PgNotificationStore implements NotificationStore, JobLease {
     return out;
   }
 
-  private static StoredNotification toNotification(Row row) {
+  static StoredNotification toNotification(Row row) {
     String data = row.getString("data");
     OffsetDateTime created = row.getOffsetDateTime("created_at");
     return new StoredNotification(row.getLong("id"), row.getString("user_id"), row.getString("event"),

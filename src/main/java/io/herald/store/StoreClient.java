@@ -82,8 +82,11 @@ public final class StoreClient {
         .recover(err -> Future.failedFuture(translate(err)));
   }
 
-  private static ProtocolException translate(Throwable err) {
+  static ProtocolException translate(Throwable err) {
     if (err instanceof ReplyException re) {
+      if (re.failureCode() == MessageConsumers.FORBIDDEN) {
+        return new ProtocolException(ErrorCode.FORBIDDEN, re.getMessage());
+      }
       if (re.failureCode() == StoreVerticle.BAD_REQUEST) {
         return new ProtocolException(ErrorCode.BAD_REQUEST, re.getMessage());
       }

@@ -45,18 +45,21 @@ public final class StoreVerticle extends VerticleBase {
   private final HeraldConfig config;
   private final NotificationStore store;
   private final JobLease lease;
+  /** Direct messages; null when this verticle serves notifications only (tests). */
+  private final PgMessageStore messages;
   private volatile boolean available;
   private long probeTimer = -1;
   private long retentionTimer = -1;
 
-  public StoreVerticle(HeraldConfig config, NotificationStore store, JobLease lease) {
+  public StoreVerticle(HeraldConfig config, NotificationStore store, JobLease lease, PgMessageStore messages) {
     this.config = config;
     this.store = store;
     this.lease = lease;
+    this.messages = messages;
   }
 
-  public StoreVerticle(HeraldConfig config, PgNotificationStore store) {
-    this(config, store, store);
+  public StoreVerticle(HeraldConfig config, PgNotificationStore store, PgMessageStore messages) {
+    this(config, store, store, messages);
   }
 
   /** True while the database answers: the last request or probe (every ~2 s) succeeded. */
@@ -67,7 +70,7 @@ public final class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus eb = vertx.eventBus();
-    List<MessageConsumer<JsonObject>> consumers = List.of(
+    List<MessageConsumer<JsonObject>> consumers = new ArrayList<>(List.of(
         eb.localConsumer(Addresses.STORE_INSERT, m -> handle(m, this::insert)),
         eb.localConsumer(Addresses.STORE_INSERT_BATCH, m -> handle(m, this::insertBatch)),
         eb.localConsumer(Addresses.STORE_AFTER, m -> handle(m, this::after)),
@@ -76,7 +79,10 @@ public final class StoreVerticle extends VerticleBase {
         eb.localConsumer(Addresses.STORE_MARK_READ, m -> handle(m, this::markRead)),
         eb.localConsumer(Addresses.STORE_MARK_ALL_READ, m -> handle(m, this::markAllRead)),
         eb.localConsumer(Addresses.STORE_MARK_ONE_READ, m -> handle(m, this::markOneRead)),
-        eb.localConsumer(Addresses.STORE_UNREAD_COUNT, m -> handle(m, this::unreadCount)));
+        eb.localConsumer(Addresses.STORE_UNREAD_COUNT, m -> handle(m, this::unreadCount))));
+    if (messages != null) {
+      consumers.addAll(new MessageConsumers(messages).register(eb, this::handle));
+    }
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
     probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe());
@@ -138,7 +144,9 @@ public final class StoreVerticle extends VerticleBase {
       setAvailable(true);
       msg.reply(reply);
     }).onFailure(err -> {
-      if (err instanceof StoreUnavailableException) {
+      if (err instanceof RefusedException) {
+        msg.fail(MessageConsumers.FORBIDDEN, err.getMessage());
+      } else if (err instanceof StoreUnavailableException) {
         setAvailable(false);
         msg.fail(UNAVAILABLE, err.getMessage());
       } else if (err instanceof IllegalArgumentException) {

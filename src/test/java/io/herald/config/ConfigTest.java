@@ -190,7 +190,27 @@ class ConfigTest {
 
   /** A valid two-element list for a list key (namespaces must look like paths). */
   private static String listValue(String key) {
-    return key.equals("socketio.namespaces") ? "/x,/y" : "x,y";
+    return switch (key) {
+      case "socketio.namespaces" -> "/x,/y";
+      case "socketio.event-aliases" -> "/x a=b,/y c=d";
+      default -> "x,y";
+    };
+  }
+
+  @Test
+  @DisplayName("Socket.IO event aliases are read per namespace; a malformed one, or typing that expires before its interval, names the key")
+  void aliasesAndTyping() {
+    HeraldConfig c = load(Map.of("HERALD_SOCKETIO_EVENT_ALIASES", "/ws message:new=MESSAGE_BROADCAST, /ws typing:start=TYPING_INDICATOR"));
+    assertThat(c.socketIoEventAliases.get("/ws")).containsEntry("message:new", "MESSAGE_BROADCAST")
+        .containsEntry("typing:start", "TYPING_INDICATOR").hasSize(2);
+    assertThat(load(Map.of()).socketIoEventAliases.get("/ws")).as("the seeds' names by default")
+        .containsEntry("message:new", "MESSAGE_BROADCAST").containsEntry("typing:stop", "TYPING_INDICATOR");
+    assertThatThrownBy(() -> load(Map.of("HERALD_SOCKETIO_EVENT_ALIASES", "message:new=MESSAGE_BROADCAST")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("socketio.event-aliases");
+    assertThatThrownBy(() -> load(Map.of("HERALD_TYPING_INTERVAL_MS", "5000", "HERALD_TYPING_TIMEOUT_MS", "4000")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("typing.timeout-ms");
+    assertThatThrownBy(() -> load(Map.of("HERALD_MESSAGING_POLICY", "friends")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("messaging.policy");
   }
 
   @Test

@@ -39,7 +39,7 @@ final class FakeServices implements SessionServices {
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "bad token"));
       }
       long exp = millis.get() / 1000 + tokenLifetimeSeconds;
-      return Future.succeededFuture(new Principal(token.substring(6), List.of(), List.of(), List.of(), exp));
+      return Future.succeededFuture(new Principal(token.substring(6), List.of(), List.of(), List.of(), List.of(), exp));
     });
   }
 

@@ -89,9 +89,24 @@ public final class FcmProvider implements PushProvider {
             .put("title", n.getString("title", ""))
             .put("body", n.getString("message", "")))
         .put("data", data);
+    JsonObject android = new JsonObject();
+    JsonObject apnsHeaders = new JsonObject();
     if (highPriority) {
-      message.put("android", new JsonObject().put("priority", "high"));
-      message.put("apns", new JsonObject().put("headers", new JsonObject().put("apns-priority", "10")));
+      android.put("priority", "high");
+      apnsHeaders.put("apns-priority", "10");
+    }
+    String collapseKey = n.getString("collapseKey");
+    if (collapseKey != null) {
+      String topic = io.herald.push.CollapseKey.topic(collapseKey);
+      android.put("collapse_key", topic);
+      apnsHeaders.put("apns-collapse-id", topic);
+      message.put("webpush", new JsonObject().put("headers", new JsonObject().put("Topic", topic)));
+    }
+    if (!android.isEmpty()) {
+      message.put("android", android);
+    }
+    if (!apnsHeaders.isEmpty()) {
+      message.put("apns", new JsonObject().put("headers", apnsHeaders));
     }
     return message;
   }

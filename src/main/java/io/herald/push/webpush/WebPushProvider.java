@@ -73,9 +73,10 @@ public final class WebPushProvider implements PushProvider {
       return Future.succeededFuture(PushOutcome.failed(null, "cannot sign VAPID JWT: " + e.getMessage()));
     }
     byte[] plaintext = payload(notification);
+    String collapseKey = notification.getString("collapseKey");
     // ECDH and HKDF per message: a worker thread, not the event loop.
     return vertx.executeBlocking(() -> encrypt(device, plaintext), false)
-        .compose(body -> client.postAbs(device.address())
+        .compose(body -> withTopic(client.postAbs(device.address()), collapseKey)
             .timeout(timeoutMs)
             .putHeader("Authorization", authorization)
             .putHeader("Content-Encoding", "aes128gcm")
@@ -86,6 +87,12 @@ public final class WebPushProvider implements PushProvider {
             .map(WebPushProvider::classify)
             .otherwise(err -> PushOutcome.retry(null, -1, "no response: " + err.getMessage())),
             err -> Future.succeededFuture(PushOutcome.failed(null, "cannot encrypt for this subscription: " + err.getMessage())));
+  }
+
+  /** A collapse key becomes the Topic header: the push service keeps only the newest message per topic. */
+  private static io.vertx.ext.web.client.HttpRequest<Buffer> withTopic(io.vertx.ext.web.client.HttpRequest<Buffer> request,
+      String collapseKey) {
+    return collapseKey == null ? request : request.putHeader("Topic", io.herald.push.CollapseKey.topic(collapseKey));
   }
 
   private static byte[] encrypt(Device device, byte[] plaintext) throws GeneralSecurityException {

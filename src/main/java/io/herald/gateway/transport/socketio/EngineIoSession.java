@@ -305,7 +305,7 @@ final class EngineIoSession {
     }
     String token = Admission.token(p.payload(), handshakeToken);
     Object last = p.payload() instanceof JsonObject auth ? auth.getValue("lastNotificationId") : null;
-    SocketIoNamespace ns = new SocketIoNamespace(this, nsp);
+    SocketIoNamespace ns = new SocketIoNamespace(this, nsp, server.config.socketIoEventAliases.getOrDefault(nsp, java.util.Map.of()));
     namespaces.put(nsp, ns);
     cancelConnectTimer();
     Session session = server.hub.open(ns);

@@ -23,11 +23,14 @@ final class SocketIoNamespace implements Transport {
   private final String namespace;
   /** {@code 2} (EVENT) and, outside the main namespace, {@code <nsp>,}: what precedes the arguments. */
   private final String eventPrefix;
+  /** Event name -> the extra name it is also emitted under in this namespace (socketio.event-aliases). */
+  private final java.util.Map<String, String> aliases;
   private Session session;
   private boolean connected;
   private boolean closed;
 
-  SocketIoNamespace(EngineIoSession engine, String namespace) {
+  SocketIoNamespace(EngineIoSession engine, String namespace, java.util.Map<String, String> aliases) {
+    this.aliases = aliases;
     this.engine = engine;
     this.namespace = namespace;
     // The main namespace shares one constant: most connections should not carry a string of their own.
@@ -68,6 +71,10 @@ final class SocketIoNamespace implements Transport {
       }
     }
     boolean ok = engine.sendMessage(eventPrefix, frame.encoded(ARGS));
+    String alias = frame.requestId() == null ? aliases.get(event) : null;
+    if (alias != null) {
+      ok &= engine.sendMessage(eventPrefix, frame.renamed(alias).encoded(ARGS));
+    }
     // A reply to an event emitted with an acknowledgement also calls the ack (the request id is its ack id).
     if (frame.requestId() instanceof Long ackId) {
       Object ackData = frame.isError() ? new JsonObject().put("error", frame.data()) : frame.data();
@@ -77,7 +84,8 @@ final class SocketIoNamespace implements Transport {
   }
 
   /**
-   * The arguments of an EVENT packet: {@code [event, data]}, plus the room of a room event, or
+   * The arguments of an EVENT packet: {@code [event, data]}, plus the room of a room event (and the
+   * publishing user of a client's room event), or
    * {@code {notificationId}} of a stored item (the replay cursor, as the /ws frame carries it).
    */
   private static String args(ServerFrame f) {
@@ -86,6 +94,9 @@ final class SocketIoNamespace implements Transport {
     b.append('[').append(Json.encode(f.event())).append(',').append(data);
     if (f.room() != null) {
       b.append(',').append(Json.encode(f.room()));
+      if (f.from() != null) {
+        b.append(',').append(Json.encode(f.from()));
+      }
     } else if (f.isStored()) {
       b.append(",{\"notificationId\":").append(f.notificationId()).append('}');
     }
