@@ -76,6 +76,43 @@ class SeedClientsTest {
   }
 
   @Test
+  @DisplayName("002 MessagingService: sendMessage, typing and markAsRead as written; MESSAGE_BROADCAST and TYPING_INDICATOR arrive")
+  void seed002Messaging() {
+    String receiver = Tokens.user("seed-002-receiver");
+    try (NodeScript s = NodeScript.start("seeds.js", Map.of("HERALD_URL", "http://127.0.0.1:" + node.httpPort(),
+        "TOKEN", Tokens.user("seed-002-sender"), "TOKEN2", receiver, "RECEIVER_ID", "seed-002-receiver"), "002-messaging")) {
+      JsonObject typing = log(s, "Typing indicator:").getJsonArray("args").getJsonObject(1);
+      assertThat(typing.getString("userId")).isEqualTo("seed-002-sender");
+      assertThat(typing.getBoolean("isTyping")).isTrue();
+      JsonObject message = log(s, "New message:").getJsonArray("args").getJsonObject(1);
+      assertThat(message.getString("content")).isEqualTo("Hello from the seed");
+      assertThat(message.getString("senderId")).isEqualTo("seed-002-sender");
+      long id = log(s, "sent").getJsonArray("args").getJsonObject(1).getLong("id");
+      assertThat(message.getLong("id")).isEqualTo(id);
+      JsonObject stopped = log(s, "Typing indicator:").getJsonArray("args").getJsonObject(1);
+      assertThat(stopped.getBoolean("isTyping")).isFalse();
+      JsonObject read = log(s, "read").getJsonArray("args").getJsonObject(1);
+      assertThat(read.getLong("messageId")).isEqualTo(id);
+      assertThat(read.getString("readerId")).isEqualTo("seed-002-receiver");
+    }
+  }
+
+  @Test
+  @DisplayName("004 typing_start / typing_stop in course:123 reach the other member as typing_indicator, start then stop")
+  void seed004Typing() {
+    try (NodeScript s = NodeScript.start("seeds.js", Map.of("HERALD_URL", "http://127.0.0.1:" + node.httpPort(),
+        "TOKEN", Tokens.user("seed-004-typist", "course:*"), "TOKEN2", Tokens.user("seed-004-watcher", "course:*")), "004-typing")) {
+      JsonObject start = log(s, "typing_indicator").getJsonArray("args").getJsonObject(1);
+      assertThat(start.getString("userId")).isEqualTo("seed-004-typist");
+      assertThat(start.getString("room")).isEqualTo("course:123");
+      assertThat(start.getString("discussionId")).isEqualTo("discussion-456");
+      assertThat(start.getBoolean("isTyping")).isTrue();
+      JsonObject stop = log(s, "typing_indicator").getJsonArray("args").getJsonObject(1);
+      assertThat(stop.getBoolean("isTyping")).as("the stop that came too soon is sent when the interval ends").isFalse();
+    }
+  }
+
+  @Test
   @DisplayName("004: join_room course:123 and a room notification")
   void seed004() {
     try (NodeScript s = run("004", "seed-004")) {
