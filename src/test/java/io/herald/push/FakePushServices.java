@@ -50,7 +50,7 @@ final class FakePushServices implements AutoCloseable {
   record FcmCall(String token, JsonObject message, int answered, long atMs) {}
 
   /** A Web Push request, with its decrypted payload. */
-  record WebPushCall(String subscription, JsonObject payload, String urgency, String ttl, int answered, long atMs) {}
+  record WebPushCall(String subscription, JsonObject payload, String urgency, String ttl, int answered, long atMs, String topic) {}
 
   /** What a browser keeps for one subscription: the key pair and auth secret it generated. */
   record BrowserSubscription(String id, String endpoint, byte[] publicKey, ECPrivateKey privateKey, byte[] auth) {
@@ -311,7 +311,8 @@ final class FakePushServices implements AutoCloseable {
       return;
     }
     int status = nextStatus(id, 201);
-    webPushCalls.add(new WebPushCall(id, payload, req.getHeader("Urgency"), req.getHeader("TTL"), status, System.currentTimeMillis()));
+    webPushCalls.add(new WebPushCall(id, payload, req.getHeader("Urgency"), req.getHeader("TTL"), status, System.currentTimeMillis(),
+        req.getHeader("Topic")));
     if (status == 429) {
       req.response().putHeader("Retry-After", "1");
     }

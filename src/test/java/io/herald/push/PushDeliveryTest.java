@@ -83,6 +83,37 @@ class PushDeliveryTest {
   }
 
   @Test
+  @DisplayName("a direct message to a user with no connection is pushed with the sender and a preview, collapsed per conversation; a connected receiver is not pushed")
+  void directMessagePush() throws Exception {
+    String receiver = "dm-offline";
+    registerToken(receiver, "tok-dm");
+    BrowserSubscription browser = subscribe(receiver, "sub-dm");
+    try (TestSocket sender = TestSocket.connect(port, Tokens.user("dm-sender"))) {
+      JsonObject sent = sender.request("sendMessage", new JsonObject().put("receiverId", receiver).put("content", "see you at 5"))
+          .getJsonObject("data");
+      JsonObject message = fakes.awaitFcm("tok-dm", 1).get(0).message();
+      assertThat(message.getJsonObject("notification")).isEqualTo(new JsonObject()
+          .put("title", "New message from dm-sender").put("body", "see you at 5"));
+      assertThat(new JsonObject(message.getJsonObject("data").getString("data")).getLong("messageId")).isEqualTo(sent.getLong("id"));
+      String topic = CollapseKey.topic("private:dm-offline:dm-sender");
+      assertThat(topic).hasSize(32).matches("[A-Za-z0-9_-]+");
+      assertThat(message.getJsonObject("android").getString("collapse_key")).isEqualTo(topic);
+      assertThat(message.getJsonObject("apns").getJsonObject("headers").getString("apns-collapse-id")).isEqualTo(topic);
+      WebPushCall push = fakes.awaitWebPush(browser.id(), 1).get(0);
+      assertThat(push.topic()).isEqualTo(topic);
+      assertThat(push.payload().getString("message")).isEqualTo("see you at 5");
+
+      try (TestSocket online = TestSocket.connect(port, Tokens.user(receiver))) {
+        long skippedBefore = counter("skipped.connected");
+        sender.request("sendMessage", new JsonObject().put("receiverId", receiver).put("content", "are you there?"));
+        online.expect("message:new");
+        awaitCounter("skipped.connected", skippedBefore + 1);
+        assertThat(fakes.fcm("tok-dm")).hasSize(1);
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a connected user gets the notification in-app only; with priority high it is pushed as well")
   void connectedUserIsNotPushedUnlessHighPriority() throws Exception {
     String user = "online-1";
