@@ -20,6 +20,7 @@ import io.herald.room.LocalRooms;
 import io.herald.room.RoomDirectory;
 import io.herald.routing.NodeMessage;
 import io.herald.routing.NodeMessageCodec;
+import io.herald.dashboard.DashboardVerticle;
 import io.herald.routing.DirectMessages;
 import io.herald.routing.Publisher;
 import io.herald.routing.RoutingClient;
@@ -154,6 +155,7 @@ public final class HeraldNode {
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms, hub.registry(), routing)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher,
             new DirectMessages(vertx, directory, config.messagingDedupWindowMs))))
+        .compose(id -> vertx.deployVerticle(new DashboardVerticle(config, nodeId, clusterManager::getNodes, directory, routing)))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);

@@ -78,6 +78,8 @@ public final class Addresses {
   public static final String PRESENCE_STATUS = "herald.presence.status";
   /** Node-local: every user announced online. Reply {users}. */
   public static final String PRESENCE_ONLINE = "herald.presence.online";
+  /** Node-local: how many users are online in the cluster. Reply {count}. */
+  public static final String PRESENCE_ONLINE_COUNT = "herald.presence.online-count";
 
   /*
    * Node-local push API (PushVerticle, docs/push.md). Failures carry 400 (bad request) or 503

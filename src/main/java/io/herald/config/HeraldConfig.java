@@ -104,6 +104,8 @@ public final class HeraldConfig {
   public final int typingIntervalMs;
   public final int typingTimeoutMs;
   public final List<String> clientPublishPrefixes;
+  public final int dashboardStatsIntervalMs;
+  public final String dashboardStatsRoom;
   public final List<String> openPrefixes;
 
   /** Empty: run an embedded PostgreSQL. */
@@ -219,6 +221,8 @@ public final class HeraldConfig {
     typingIntervalMs = in.integer("typing.interval-ms", 0, 60_000);
     typingTimeoutMs = in.integer("typing.timeout-ms", 1000, 600_000);
     clientPublishPrefixes = in.list("rooms.client-publish-prefixes", true);
+    dashboardStatsIntervalMs = in.integer("dashboard.stats-interval-ms", 100, 3_600_000);
+    dashboardStatsRoom = in.string("dashboard.stats-room", false);
 
     pgUrl = in.string("pg.url", true);
     pgPoolSize = in.integer("pg.pool-size", 1, 256);
@@ -270,6 +274,10 @@ public final class HeraldConfig {
       if (!ns.startsWith("/")) {
         in.error("socketio.namespaces", "'" + ns + "' must start with '/'");
       }
+    }
+    if (!dashboardStatsRoom.matches("[A-Za-z0-9:_.@-]{1,128}")
+        || dashboardStatsRoom.matches("(user|presence|private)(:.*)?")) {
+      in.error("dashboard.stats-room", "must be a room name (1-128 of A-Z a-z 0-9 : _ . @ -) outside user:, private: and presence:");
     }
     if (typingTimeoutMs <= typingIntervalMs) {
       in.error("typing.timeout-ms", "must be larger than typing.interval-ms (" + typingIntervalMs + ")");

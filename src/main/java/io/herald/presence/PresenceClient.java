@@ -74,6 +74,13 @@ public final class PresenceClient {
         .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "presence unavailable")));
   }
 
+  /** How many users are online in the cluster; fails with UNAVAILABLE. */
+  public Future<Integer> onlineCount() {
+    return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_ONLINE_COUNT, new JsonObject(), QUERY)
+        .map(m -> m.body().getInteger("count"))
+        .recover(err -> Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "presence unavailable")));
+  }
+
   private static JsonObject who(String userId, String sessionId) {
     return new JsonObject().put("userId", userId).put("sessionId", sessionId);
   }

@@ -236,6 +236,10 @@ final class PresenceManager {
     return new ArrayList<>(users.keySet());
   }
 
+  int onlineCount() {
+    return users.size();
+  }
+
   private static boolean noneOn(Collection<String> connections, String node) {
     return connections.stream().noneMatch(c -> c.startsWith(node + SEP));
   }

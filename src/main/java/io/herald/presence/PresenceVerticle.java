@@ -87,6 +87,9 @@ public final class PresenceVerticle extends VerticleBase {
         eb.localConsumer(Addresses.PRESENCE_STATUS, this::status),
         eb.localConsumer(Addresses.PRESENCE_ONLINE, m -> blocking(manager::onlineUsers)
             .onSuccess(users -> m.reply(new JsonObject().put("users", new JsonArray(users))))
+            .onFailure(err -> m.fail(503, err.toString()))),
+        eb.localConsumer(Addresses.PRESENCE_ONLINE_COUNT, m -> blocking(manager::onlineCount)
+            .onSuccess(count -> m.reply(new JsonObject().put("count", count)))
             .onFailure(err -> m.fail(503, err.toString()))));
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override

@@ -37,6 +37,8 @@ public final class DirectMessages {
   private final RoomDirectory directory;
   private final MessageClient store;
   private final long dedupWindowMs;
+  /** Messages this node stored (repeats not counted), for the dashboard's stats_update. */
+  private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
   public DirectMessages(Vertx vertx, RoomDirectory directory, long dedupWindowMs) {
     this.vertx = vertx;
@@ -54,10 +56,16 @@ public final class DirectMessages {
   public Future<JsonObject> send(String sender, String sessionId, String receiver, String content, String clientMessageId) {
     return store.send(sender, receiver, content, clientMessageId, dedupWindowMs).map(sent -> {
       if (!sent.duplicate()) {
+        this.sent.incrementAndGet();
         deliver(sent, sessionId);
       }
       return sent.message().sentReceipt();
     });
+  }
+
+  /** Messages stored through this node since it started. */
+  public long sent() {
+    return sent.get();
   }
 
   private void deliver(PgMessageStore.Sent sent, String sessionId) {

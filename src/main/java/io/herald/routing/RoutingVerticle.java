@@ -162,6 +162,7 @@ public final class RoutingVerticle extends VerticleBase {
         .put("nodeId", nodeId)
         .put("connections", sessions.size())
         .put("users", users)
-        .put("rooms", named);
+        .put("rooms", named)
+        .put("messages", directMessages.sent());
   }
 }
