@@ -30,8 +30,6 @@ import io.herald.session.Session;
 import io.herald.session.SessionHub;
 import io.herald.session.SessionServices;
 import io.herald.store.Database;
-import io.herald.store.PgMessageStore;
-import io.herald.store.PgNotificationStore;
 import io.herald.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -144,8 +142,7 @@ public final class HeraldNode {
         .compose(v -> Database.start(vertx, config))
         .compose(db -> {
           database = db;
-          StoreVerticle store = new StoreVerticle(config, new PgNotificationStore(db, config.pgTimeoutMs),
-              new PgMessageStore(db, config.pgTimeoutMs));
+          StoreVerticle store = new StoreVerticle(config, db);
           state.requireForReadiness(store::available);
           return vertx.deployVerticle(store);
         })

@@ -226,11 +226,15 @@ public final class ApiRoutes {
   }
 
   private void roomEvent(RoutingContext ctx, JsonObject body) {
-    ProducerRequest.ToRoom request = ProducerRequest.toRoom(ctx.pathParam("room"), body);
-    publish(ctx, request, reply -> ok(ctx, 200, new JsonObject()
-        .put("success", true)
-        .put("room", request.room())
-        .put("delivered", reply.getBoolean("delivered", false))));
+    ProducerRequest.ToRoom request = ProducerRequest.toRoom(ctx.pathParam("room"), body, limits);
+    publish(ctx, request, reply -> {
+      JsonObject answer = new JsonObject()
+          .put("success", true)
+          .put("room", request.room())
+          .put("delivered", reply.getBoolean("delivered", false));
+      // a kept event is committed: 202 with its history id, as a stored notification
+      ok(ctx, request.persist() ? 202 : 200, request.persist() ? answer.put("id", reply.getLong("id")) : answer);
+    });
   }
 
   private void broadcast(RoutingContext ctx, JsonObject body) {

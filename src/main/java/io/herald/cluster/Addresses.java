@@ -63,6 +63,12 @@ public final class Addresses {
    * {@code .blocked} {userId, otherId}. A block fails with 403.
    */
   public static final String STORE_MESSAGE_PREFIX = "herald.store.message.";
+  /**
+   * Room history (store.PgRoomHistory): {@code .insert} {room, event, data, from?} -> the event;
+   * {@code .after} {room, afterId, limit} -> {items}, oldest first; {@code .page} {room, before?,
+   * limit} -> {room, items, nextBefore}, newest first.
+   */
+  public static final String STORE_ROOM_PREFIX = "herald.store.room.";
 
   /** Node-local: store and deliver a direct message (routing.DirectMessages). Body {senderId, sessionId, receiverId, content, clientMessageId?}. */
   public static final String ROUTE_DIRECT_MESSAGE = "herald.route.direct-message";

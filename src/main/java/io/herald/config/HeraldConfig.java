@@ -104,6 +104,9 @@ public final class HeraldConfig {
   public final int typingIntervalMs;
   public final int typingTimeoutMs;
   public final List<String> clientPublishPrefixes;
+  public final List<String> roomHistoryPrefixes;
+  public final int roomHistoryMaxPerRoom;
+  public final int roomHistoryMaxAgeDays;
   public final int dashboardStatsIntervalMs;
   public final String dashboardStatsRoom;
   public final List<String> openPrefixes;
@@ -221,6 +224,9 @@ public final class HeraldConfig {
     typingIntervalMs = in.integer("typing.interval-ms", 0, 60_000);
     typingTimeoutMs = in.integer("typing.timeout-ms", 1000, 600_000);
     clientPublishPrefixes = in.list("rooms.client-publish-prefixes", true);
+    roomHistoryPrefixes = in.list("rooms.history-prefixes", true);
+    roomHistoryMaxPerRoom = in.integer("rooms.history-max-per-room", 1, 1_000_000);
+    roomHistoryMaxAgeDays = in.integer("rooms.history-max-age-days", 1, 36_500);
     dashboardStatsIntervalMs = in.integer("dashboard.stats-interval-ms", 100, 3_600_000);
     dashboardStatsRoom = in.string("dashboard.stats-room", false);
 

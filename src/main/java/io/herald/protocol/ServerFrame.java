@@ -24,6 +24,8 @@ public final class ServerFrame {
   private final long notificationId;
   /** The user who published a client room event ({@code "from"} on the wire), else null. */
   private final String from;
+  /** A room event's id in the room's history ({@code "roomEventId"}), or {@link #NOT_STORED}. */
+  private final long roomEventId;
   /** Not on the wire: a session that must not get this frame (the one that caused it), or null. */
   private final String exceptSession;
   /** Not on the wire: a user none of whose sessions get this frame (typing echoes), or null. */
@@ -36,11 +38,12 @@ public final class ServerFrame {
 
   private ServerFrame(String event, Object data, boolean dataKnown, String dataJson, String room, Object requestId,
       long notificationId) {
-    this(event, data, dataKnown, dataJson, room, requestId, notificationId, null, null, null);
+    this(event, data, dataKnown, dataJson, room, requestId, notificationId, null, NOT_STORED, null, null);
   }
 
   private ServerFrame(String event, Object data, boolean dataKnown, String dataJson, String room, Object requestId,
-      long notificationId, String from, String exceptSession, String exceptUser) {
+      long notificationId, String from, long roomEventId, String exceptSession, String exceptUser) {
+    this.roomEventId = roomEventId;
     this.event = event;
     this.data = data;
     this.dataKnown = dataKnown;
@@ -55,7 +58,15 @@ public final class ServerFrame {
 
   /** A client's event in a room, published by {@code from}: {@code {"event","data","room","from"}}. */
   public static ServerFrame fromMember(String event, Object data, String room, String from) {
-    return new ServerFrame(event, data, true, null, room, null, NOT_STORED, from, null, null);
+    return new ServerFrame(event, data, true, null, room, null, NOT_STORED, from, NOT_STORED, null, null);
+  }
+
+  /**
+   * An event kept in a room's history: {@code {"event","data","room","from"?,"roomEventId"}}
+   * ({@code from} null for a backend's event).
+   */
+  public static ServerFrame roomEvent(String event, Object data, String room, String from, long roomEventId) {
+    return new ServerFrame(event, data, true, null, room, null, NOT_STORED, from, roomEventId, null, null);
   }
 
   /**
@@ -64,13 +75,13 @@ public final class ServerFrame {
    */
   public ServerFrame except(String exceptSession, String exceptUser) {
     return new ServerFrame(event, dataKnown ? data : null, dataKnown, dataJson, room, requestId, notificationId, from,
-        exceptSession, exceptUser);
+        roomEventId, exceptSession, exceptUser);
   }
 
   /** The same data under another event name (a per-namespace alias); encoded separately. */
   public ServerFrame renamed(String alias) {
     return new ServerFrame(alias, dataKnown ? data : null, dataKnown, dataJson, room, requestId, notificationId, from,
-        exceptSession, exceptUser);
+        roomEventId, exceptSession, exceptUser);
   }
 
   /** A frame for a user or everyone: {@code {"event","data"}}. */
@@ -108,8 +119,9 @@ public final class ServerFrame {
 
   /** {@link #ofEncodedData}, with the publishing user and the exclusions (from another node). */
   public static ServerFrame ofEncodedData(String event, String dataJson, String room, long notificationId, String from,
-      String exceptSession, String exceptUser) {
-    return new ServerFrame(event, null, false, dataJson, room, null, notificationId, from, exceptSession, exceptUser);
+      long roomEventId, String exceptSession, String exceptUser) {
+    return new ServerFrame(event, null, false, dataJson, room, null, notificationId, from, roomEventId, exceptSession,
+        exceptUser);
   }
 
   public String event() {
@@ -143,6 +155,11 @@ public final class ServerFrame {
   /** The user who published this client room event, else null. */
   public String from() {
     return from;
+  }
+
+  /** A room event's id in the room's history, or {@link #NOT_STORED}. */
+  public long roomEventId() {
+    return roomEventId;
   }
 
   /** The session id that must not get this frame, or null. */
@@ -188,7 +205,7 @@ public final class ServerFrame {
     return encoded(WireFormat.JSON).text();
   }
 
-  /** {@code {"event","data","room"?,"from"?,"id"?,"notificationId"?}}; see {@link WireFormat#JSON}. */
+  /** {@code {"event","data","room"?,"from"?,"roomEventId"?,"id"?,"notificationId"?}}; see {@link WireFormat#JSON}. */
   static String toJson(ServerFrame f) {
     return f.toJson(true);
   }
@@ -203,6 +220,9 @@ public final class ServerFrame {
     }
     if (from != null) {
       b.append(",\"from\":").append(Json.encode(from));
+    }
+    if (roomEventId >= 0) {
+      b.append(",\"roomEventId\":").append(roomEventId);
     }
     if (requestId != null) {
       b.append(",\"id\":").append(Json.encode(requestId));

@@ -18,7 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores, then delivers, a direct message (docs/messaging.md). The store writes the message and its
+ * Stores, then delivers, a direct message (docs/messaging.md). The answer comes once both copies
+ * are handed to the nodes, so a session that waits for it before its next send keeps its messages
+ * in order. The store writes the message and its
  * two delivery rows in one transaction; after the commit the receiver's row goes to every session
  * of the receiver and the sender's row to the sender's other sessions (the sending session gets
  * {@code message:sent} instead), wherever they are. As for notifications, the directory is read
@@ -54,12 +56,12 @@ public final class DirectMessages {
    * STORE_UNAVAILABLE, ...); nothing is delivered then.
    */
   public Future<JsonObject> send(String sender, String sessionId, String receiver, String content, String clientMessageId) {
-    return store.send(sender, receiver, content, clientMessageId, dedupWindowMs).map(sent -> {
-      if (!sent.duplicate()) {
-        this.sent.incrementAndGet();
-        deliver(sent, sessionId);
+    return store.send(sender, receiver, content, clientMessageId, dedupWindowMs).compose(sent -> {
+      if (sent.duplicate()) {
+        return Future.succeededFuture(sent.message().sentReceipt());
       }
-      return sent.message().sentReceipt();
+      this.sent.incrementAndGet();
+      return deliver(sent, sessionId).map(v -> sent.message().sentReceipt());
     });
   }
 
@@ -68,13 +70,14 @@ public final class DirectMessages {
     return sent.get();
   }
 
-  private void deliver(PgMessageStore.Sent sent, String sessionId) {
+  /** Routes both copies; completes (never failing: the message is committed) once they are handed to the nodes. */
+  private Future<Void> deliver(PgMessageStore.Sent sent, String sessionId) {
     DirectMessage m = sent.message();
     String receiverRoom = RoomPolicy.userRoom(m.receiverId());
     String senderRoom = RoomPolicy.userRoom(m.senderId());
     ServerFrame toReceiver = sent.receiverCopy().toFrame();
     ServerFrame toSender = sent.senderCopy().toFrame().except(sessionId, null);
-    directory.nodes(List.of(receiverRoom, senderRoom))
+    return directory.nodes(List.of(receiverRoom, senderRoom))
         .onSuccess(byRoom -> {
           route(byRoom, receiverRoom, toReceiver);
           route(byRoom, senderRoom, toSender);
@@ -83,7 +86,9 @@ public final class DirectMessages {
         .onFailure(err -> {
           log.warn("stored message {} but could not route it: {}", m.id(), err.toString());
           push(sent, false);
-        });
+        })
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   private void route(Map<String, Set<String>> byRoom, String room, ServerFrame frame) {

@@ -13,7 +13,7 @@ import java.util.List;
  * it), room and notification id, so the receiving node parses no JSON to deliver it.
  *
  * <p>Layout: rooms (count, -1 for a broadcast, then strings), namespace, frame count, then per frame
- * event, data, room, notification id, from, the excluded session and the excluded user. A string is its UTF-8 length (-1 for null) and bytes.
+ * event, data, room, notification id, from, room event id, the excluded session and the excluded user. A string is its UTF-8 length (-1 for null) and bytes.
  */
 public final class NodeMessageCodec implements MessageCodec<NodeMessage, NodeMessage> {
   public static final String NAME = "herald.node-message";
@@ -37,6 +37,7 @@ public final class NodeMessageCodec implements MessageCodec<NodeMessage, NodeMes
       string(buffer, f.room());
       buffer.appendLong(f.notificationId());
       string(buffer, f.from());
+      buffer.appendLong(f.roomEventId());
       string(buffer, f.exceptSession());
       string(buffer, f.exceptUser());
     }
@@ -65,9 +66,11 @@ public final class NodeMessageCodec implements MessageCodec<NodeMessage, NodeMes
       long notificationId = buffer.getLong(at[0]);
       at[0] += 8;
       String from = string(buffer, at);
+      long roomEventId = buffer.getLong(at[0]);
+      at[0] += 8;
       String exceptSession = string(buffer, at);
       String exceptUser = string(buffer, at);
-      frames.add(ServerFrame.ofEncodedData(event, data, room, notificationId, from, exceptSession, exceptUser));
+      frames.add(ServerFrame.ofEncodedData(event, data, room, notificationId, from, roomEventId, exceptSession, exceptUser));
     }
     return new NodeMessage(rooms, frames, namespace);
   }

@@ -30,8 +30,8 @@ public sealed interface ProducerRequest {
   record ToUsers(List<String> userIds, String event, Object data, List<NewNotification> stored, Object priority,
                  String namespace) implements ProducerRequest {}
 
-  /** A room's members on every node. */
-  record ToRoom(String room, String event, Object data, String namespace) implements ProducerRequest {}
+  /** A room's members on every node; kept in the room's history first when {@code persist}. */
+  record ToRoom(String room, String event, Object data, boolean persist, String namespace) implements ProducerRequest {}
 
   /** Every session of every node. */
   record Broadcast(String event, Object data, String namespace) implements ProducerRequest {}
@@ -40,9 +40,9 @@ public sealed interface ProducerRequest {
    * The per-request limits of stored sends ({@code notifications.max-batch-rows}, {@code
    * notifications.max-batch-bytes}).
    */
-  record Limits(int maxBatchRows, long maxBatchBytes) {
+  record Limits(int maxBatchRows, long maxBatchBytes, List<String> historyPrefixes) {
     public static Limits of(HeraldConfig config) {
-      return new Limits(config.maxBatchRows, config.maxBatchBytes);
+      return new Limits(config.maxBatchRows, config.maxBatchBytes, config.roomHistoryPrefixes);
     }
   }
 
@@ -87,10 +87,19 @@ public sealed interface ProducerRequest {
     return new ToUsers(userIds, event, data, stored, priority(data), ns);
   }
 
-  /** {@code send-room} / {@code POST /api/rooms/{room}/events}; {@code room} from the body or the path. */
-  static ToRoom toRoom(String room, JsonObject body) {
+  /**
+   * {@code send-room} / {@code POST /api/rooms/{room}/events}; {@code room} from the body or the
+   * path. {@code persist: true} keeps it in the room's history, for rooms whose prefix
+   * {@code rooms.history-prefixes} lists.
+   */
+  static ToRoom toRoom(String room, JsonObject body, Limits limits) {
     RoomPolicy.validateName(room);
-    return new ToRoom(room, SendRequests.event(body, "event"), SendRequests.payload(body, "data", false),
+    boolean persist = Boolean.TRUE.equals(body.getValue("persist"));
+    if (persist && !limits.historyPrefixes().contains(RoomPolicy.prefix(room))) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "persist: " + room + " keeps no history (rooms.history-prefixes does not list '"
+          + RoomPolicy.prefix(room) + "')");
+    }
+    return new ToRoom(room, SendRequests.event(body, "event"), SendRequests.payload(body, "data", false), persist,
         SendRequests.namespace(body));
   }
 

@@ -50,11 +50,13 @@ public final class Publisher {
   private final Vertx vertx;
   private final RoomDirectory directory;
   private final StoreClient store;
+  private final io.herald.store.RoomHistoryClient roomHistory;
 
   public Publisher(Vertx vertx, RoomDirectory directory) {
     this.vertx = vertx;
     this.directory = directory;
     this.store = new StoreClient(vertx);
+    this.roomHistory = new io.herald.store.RoomHistoryClient(vertx);
   }
 
   /** Carries out {@code request}; fails with a ProtocolException (STORE_UNAVAILABLE, ...) or a directory error. */
@@ -68,6 +70,11 @@ public final class Publisher {
       return r.stored() != null ? storeMany(r) : sendMany(r);
     }
     if (request instanceof ProducerRequest.ToRoom r) {
+      if (r.persist()) {
+        // kept first, then routed: the directory is read after the commit, as for notifications
+        return roomHistory.insert(r.room(), r.event(), r.data(), null)
+            .compose(stored -> toRoom(r.room(), stored.toFrame(), r.namespace()).map(reply -> reply.put("id", stored.id())));
+      }
       return toRoom(r.room(), ServerFrame.toRoom(r.event(), r.data(), r.room()), r.namespace());
     }
     ProducerRequest.Broadcast r = (ProducerRequest.Broadcast) request;
@@ -159,13 +166,21 @@ public final class Publisher {
     });
   }
 
-  /** A node-local component's frames (presence announcements) for a room, wherever its members are. */
-  void route(NodeMessage m) {
+  /**
+   * A node-local component's frames (presence announcements, sessions' typing and room events) for
+   * rooms, wherever their members are; completes once they are handed to those nodes (a failure is
+   * logged, never reported).
+   */
+  Future<Void> route(NodeMessage m) {
+    List<Future<Void>> routed = new ArrayList<>(m.rooms().size());
     for (String room : m.rooms()) {
-      directory.nodes(room)
+      routed.add(directory.nodes(room)
           .onSuccess(nodes -> nodes.forEach(n -> deliverTo(n, NodeMessage.toRooms(List.of(room), m.frames(), m.namespace()))))
-          .onFailure(err -> log.warn("could not route to {}: {}", room, err.toString()));
+          .onFailure(err -> log.warn("could not route to {}: {}", room, err.toString()))
+          .<Void>mapEmpty()
+          .otherwiseEmpty());
     }
+    return Future.all(routed).mapEmpty();
   }
 
   private void deliverTo(String node, NodeMessage m) {

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 public final class RoutingClient {
   private static final long NODE_QUERY_TIMEOUT_MS = 2000;
   /** Local, and long enough for the store's own bound (pg.timeout-ms) to answer first. */
+  private static final DeliveryOptions ROUTED = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
   private static final DeliveryOptions DIRECT_MESSAGE = new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
 
   private final Vertx vertx;
@@ -38,6 +39,16 @@ public final class RoutingClient {
   /** Delivers {@code frame} to the members of {@code room} on every node (fire and forget). */
   public void toRoom(String room, ServerFrame frame) {
     vertx.eventBus().send(Addresses.ROUTE_FRAME, NodeMessage.toRooms(List.of(room), List.of(frame), null), Addresses.LOCAL);
+  }
+
+  /**
+   * As {@link #toRoom}, completing once the frame is handed to the nodes that hold the room (never
+   * failing): a caller that waits for it before routing its next frame keeps its frames in order.
+   */
+  public Future<Void> toRoomInOrder(String room, ServerFrame frame) {
+    return vertx.eventBus().request(Addresses.ROUTE_FRAME, NodeMessage.toRooms(List.of(room), List.of(frame), null), ROUTED)
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   /**

@@ -71,12 +71,12 @@ public final class RoutingVerticle extends VerticleBase {
     List<MessageConsumer<?>> consumers = List.of(
         eb.<JsonObject>consumer(Addresses.SEND_USER, m -> handle(m, b -> ProducerRequest.toUser(b, "data", false))),
         eb.<JsonObject>consumer(Addresses.SEND_USERS, m -> handle(m, b -> ProducerRequest.toUsers(b, "data", false, limits))),
-        eb.<JsonObject>consumer(Addresses.SEND_ROOM, m -> handle(m, b -> ProducerRequest.toRoom(SendRequests.room(b, "room"), b))),
+        eb.<JsonObject>consumer(Addresses.SEND_ROOM, m -> handle(m, b -> ProducerRequest.toRoom(SendRequests.room(b, "room"), b, limits))),
         eb.<JsonObject>consumer(Addresses.BROADCAST, m -> handle(m, b -> ProducerRequest.broadcast(b, "data"))),
         eb.<JsonObject>consumer(Addresses.NOTIFY_USER, m -> handle(m, ProducerRequest::notify)),
         eb.<Object>consumer(Addresses.node(nodeId), this::onNodeMessage),
         eb.<NodeMessage>consumer(Addresses.NODES_BROADCAST, m -> fanOut.deliver(m.body())),
-        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> publisher.route(m.body())),
+        eb.<NodeMessage>localConsumer(Addresses.ROUTE_FRAME, m -> publisher.route(m.body()).onComplete(ar -> m.reply(null))),
         eb.<JsonObject>localConsumer(Addresses.ROUTE_DIRECT_MESSAGE, this::onDirectMessage));
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));

@@ -99,10 +99,28 @@ public final class EventHandlers {
     return Future.succeededFuture(new Reply(event, data));
   }
 
+  /**
+   * Joins a room; with {@code since} (a room history id) the events kept after it come first, then
+   * the reply, which counts them ({@code replayed}).
+   */
   private Future<Reply> joinRoom(Session s, JsonObject data) {
     String room = string(data, "room");
     hub.policy.checkJoin(s.principal(), room);
+    Long since = optionalLong(data, "since");
+    if (since != null) {
+      requireHistory(room);
+      return s.join(room).compose(v -> s.replayRoom(room, since))
+          .map(n -> new Reply("joined-room", new JsonObject().put("room", room).put("replayed", n)));
+    }
     return s.join(room).map(v -> new Reply("joined-room", new JsonObject().put("room", room)));
+  }
+
+  /** BAD_REQUEST unless the room's prefix is in rooms.history-prefixes. */
+  void requireHistory(String room) {
+    if (!hub.config.roomHistoryPrefixes.contains(RoomPolicy.prefix(room))) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, room + " keeps no history (rooms.history-prefixes does not list '"
+          + RoomPolicy.prefix(room) + "')");
+    }
   }
 
   private Future<Reply> leaveRoom(Session s, JsonObject data) {

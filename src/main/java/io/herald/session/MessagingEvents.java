@@ -48,6 +48,7 @@ final class MessagingEvents {
     handlers.register("typing_start", (s, d) -> typingInRoom(s, d, true));
     handlers.register("typing_stop", (s, d) -> typingInRoom(s, d, false));
     handlers.register("publish", this::publish);
+    handlers.register("get-room-history", this::roomHistory);
   }
 
   // ---- direct messages -----------------------------------------------------------------------
@@ -60,9 +61,9 @@ final class MessagingEvents {
           "content must be a string of 1-" + hub.config.messagingMaxContentChars + " characters (messaging.max-content-chars)");
     }
     String clientId = optionalId(data, "clientMessageId", MAX_CLIENT_ID_LENGTH);
-    return mayMessage(s, receiver)
+    return s.inOrder(() -> mayMessage(s, receiver)
         .compose(v -> hub.routing.directMessage(s.userId(), s.id(), receiver, text, clientId))
-        .map(sent -> new EventHandlers.Reply("message:sent", sent));
+        .map(sent -> new EventHandlers.Reply("message:sent", sent)));
   }
 
   private Future<EventHandlers.Reply> history(Session s, JsonObject data) {
@@ -240,8 +241,26 @@ final class MessagingEvents {
     if (ReservedEvents.reserved(name) || hub.aliasNames.contains(name)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "'" + name + "' is a server event; clients may not publish it");
     }
-    hub.routing.toRoom(room, ServerFrame.fromMember(name, data.getValue("data"), room, s.userId()).except(s.id(), null));
-    return Future.succeededFuture(new EventHandlers.Reply("published", new JsonObject().put("room", room).put("event", name)));
+    Object payload = data.getValue("data");
+    JsonObject published = new JsonObject().put("room", room).put("event", name);
+    // One connection's events reach the others in the order it published them.
+    if (hub.config.roomHistoryPrefixes.contains(RoomPolicy.prefix(room))) {
+      // kept first, then delivered: the directory is read after the commit (docs/messaging.md)
+      return s.inOrder(() -> hub.roomHistory.insert(room, name, payload, s.userId())
+          .compose(stored -> hub.routing.toRoomInOrder(room, stored.toFrame().except(s.id(), null))
+              .map(v -> new EventHandlers.Reply("published", published.put("roomEventId", stored.id())))));
+    }
+    ServerFrame frame = ServerFrame.fromMember(name, payload, room, s.userId()).except(s.id(), null);
+    return s.inOrder(() -> hub.routing.toRoomInOrder(room, frame).map(v -> new EventHandlers.Reply("published", published)));
+  }
+
+  /** {@code {"room","before"?,"limit"?}}: a member reads the room's kept events, newest first. */
+  private Future<EventHandlers.Reply> roomHistory(Session s, JsonObject data) {
+    String room = memberRoom(s, data);
+    hub.handlers.requireHistory(room);
+    Long limit = EventHandlers.optionalLong(data, "limit");
+    return hub.roomHistory.page(room, EventHandlers.optionalLong(data, "before"), limit == null ? 50 : (int) Math.max(1, Math.min(limit, 100)))
+        .map(page -> new EventHandlers.Reply("room-history", page));
   }
 
   /** The {@code room} field, a room the session is in (FORBIDDEN otherwise). */

@@ -49,6 +49,14 @@ public final class Session implements RoomMember {
   private Opening opening;
   /** The typing targets this session told about (Typing keys), so its close can stop them; null until the first. */
   private java.util.List<String> typingKeys;
+  /**
+   * The last of the requests whose effects must leave in the order they came (publish,
+   * sendMessage): each starts once the one before has been handed to the nodes.
+   */
+  private Future<?> ordered = Future.succeededFuture();
+  private int orderedPending;
+  /** Replays of room history (join-room with since); null until the first. */
+  private RoomCatchUp roomCatchUp;
   /** Made when the session opens: holds live frames back while it replays, and drops duplicates. */
   private CatchUp catchUp;
 
@@ -205,7 +213,8 @@ public final class Session implements RoomMember {
   }
 
   private void deliverLive(ServerFrame frame) {
-    if (state != State.OPEN || excluded(frame) || catchUp.absorbs(frame)) {
+    if (state != State.OPEN || excluded(frame) || (roomCatchUp != null && frame.room() != null && roomCatchUp.absorbs(frame))
+        || catchUp.absorbs(frame)) {
       return;
     }
     send(frame);
@@ -283,7 +292,21 @@ public final class Session implements RoomMember {
 
   /** Leaves a room; completes once the cluster no longer routes it here for this session. */
   Future<Void> leave(String room) {
+    if (roomCatchUp != null) {
+      roomCatchUp.forget(room);
+    }
     return rooms.remove(room) ? hub.rooms.leave(this, room) : Future.succeededFuture();
+  }
+
+  /**
+   * Sends the history of {@code room} (which the session is in) after {@code since}, with no gap
+   * and no duplicate against live events; completes with how many were sent.
+   */
+  Future<Integer> replayRoom(String room, long since) {
+    if (roomCatchUp == null) {
+      roomCatchUp = new RoomCatchUp(this, hub.roomHistory);
+    }
+    return roomCatchUp.replay(room, since);
   }
 
   /**
@@ -295,6 +318,30 @@ public final class Session implements RoomMember {
       statusLookups = new TokenBucket(hub.config.presenceStatusLookupsPerMinute, hub.services.nanos());
     }
     return statusLookups.tryTake(n, hub.services.nanos());
+  }
+
+  /** Ordered requests one connection may have in flight; more get RATE_LIMITED. */
+  static final int MAX_ORDERED_IN_FLIGHT = 64;
+
+  /**
+   * Runs {@code op} after every earlier ordered request of this session has completed, so two
+   * messages sent back to back are stored and delivered in that order. Call on the session's context.
+   */
+  <T> Future<T> inOrder(java.util.function.Supplier<Future<T>> op) {
+    if (orderedPending >= MAX_ORDERED_IN_FLIGHT) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.RATE_LIMITED,
+          "more than " + MAX_ORDERED_IN_FLIGHT + " messages in flight on this connection; wait for their replies"));
+    }
+    orderedPending++;
+    Future<T> result = ordered.transform(previous -> {
+      try {
+        return op.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    ordered = result.andThen(ar -> orderedPending--);
+    return result;
   }
 
   /**

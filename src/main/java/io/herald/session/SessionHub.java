@@ -28,6 +28,8 @@ public final class SessionHub {
   /** Auth, presence admission, the catch-up's store reads, the clock and ids. */
   final SessionServices services;
   final PresenceClient presence;
+  /** Room history (history prefixes): publish, get-room-history, join-room since. */
+  final io.herald.store.RoomHistoryClient roomHistory;
   /** Direct messages, typing and client room events. */
   final MessagingEvents messaging;
   /** Every Socket.IO alias name (socketio.event-aliases): reserved like the server's own events. */
@@ -48,6 +50,7 @@ public final class SessionHub {
     this.registry = new SessionRegistry();
     this.policy = new RoomPolicy(config.openPrefixes);
     this.store = new StoreClient(vertx);
+    this.roomHistory = new io.herald.store.RoomHistoryClient(vertx);
     this.handlers = new EventHandlers(this);
     this.messaging = new MessagingEvents(this);
     messaging.registerOn(handlers);

@@ -10,17 +10,20 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The direct-message addresses of the {@link StoreVerticle} ({@code herald.store.message.*}): each
- * parses its body and calls the {@link PgMessageStore}; replies and failures go through the
- * verticle's handler, so a database outage reads the same as for notifications.
+ * The message addresses of the {@link StoreVerticle}: direct messages ({@code herald.store.message.*},
+ * {@link PgMessageStore}) and room history ({@code herald.store.room.*}, {@link PgRoomHistory}).
+ * Each parses its body and calls the store; replies and failures go through the verticle's handler,
+ * so a database outage reads the same as for notifications.
  */
 final class MessageConsumers {
   static final int FORBIDDEN = 403;
 
   private final PgMessageStore store;
+  private final PgRoomHistory rooms;
 
-  MessageConsumers(PgMessageStore store) {
+  MessageConsumers(PgMessageStore store, PgRoomHistory rooms) {
     this.store = store;
+    this.rooms = rooms;
   }
 
   List<MessageConsumer<JsonObject>> register(EventBus eb,
@@ -35,7 +38,17 @@ final class MessageConsumers {
         eb.localConsumer(Addresses.STORE_MESSAGE_PREFIX + "unblock", m -> handle.accept(m, b ->
             store.unblock(text(b, "userId"), text(b, "otherId")).map(changed -> new JsonObject().put("changed", changed)))),
         eb.localConsumer(Addresses.STORE_MESSAGE_PREFIX + "blocked", m -> handle.accept(m, b ->
-            store.blocked(text(b, "userId"), text(b, "otherId")).map(blocked -> new JsonObject().put("blocked", blocked)))));
+            store.blocked(text(b, "userId"), text(b, "otherId")).map(blocked -> new JsonObject().put("blocked", blocked)))),
+        eb.localConsumer(Addresses.STORE_ROOM_PREFIX + "insert", m -> handle.accept(m, b ->
+            rooms.insert(text(b, "room"), text(b, "event"), b.getValue("data"), b.getString("from")).map(RoomEvent::toJson))),
+        eb.localConsumer(Addresses.STORE_ROOM_PREFIX + "after", m -> handle.accept(m, b ->
+            rooms.after(text(b, "room"), b.getLong("afterId", 0L), b.getInteger("limit", PgRoomHistory.MAX_PAGE)).map(list -> {
+              io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+              list.forEach(e -> items.add(e.toJson()));
+              return new JsonObject().put("items", items);
+            }))),
+        eb.localConsumer(Addresses.STORE_ROOM_PREFIX + "page", m -> handle.accept(m, b ->
+            rooms.page(text(b, "room"), b.getLong("before"), b.getInteger("limit", 50)))));
   }
 
   private io.vertx.core.Future<JsonObject> send(JsonObject b) {

@@ -45,21 +45,34 @@ public final class StoreVerticle extends VerticleBase {
   private final HeraldConfig config;
   private final NotificationStore store;
   private final JobLease lease;
-  /** Direct messages; null when this verticle serves notifications only (tests). */
+  /** Direct messages and room history; null when this verticle serves notifications only (tests). */
   private final PgMessageStore messages;
+  private final PgRoomHistory roomHistory;
   private volatile boolean available;
   private long probeTimer = -1;
   private long retentionTimer = -1;
 
-  public StoreVerticle(HeraldConfig config, NotificationStore store, JobLease lease, PgMessageStore messages) {
+  public StoreVerticle(HeraldConfig config, NotificationStore store, JobLease lease, PgMessageStore messages,
+      PgRoomHistory roomHistory) {
     this.config = config;
     this.store = store;
     this.lease = lease;
     this.messages = messages;
+    this.roomHistory = roomHistory;
   }
 
-  public StoreVerticle(HeraldConfig config, PgNotificationStore store, PgMessageStore messages) {
-    this(config, store, store, messages);
+  /** Everything on one database: notifications, direct messages, room history. */
+  public StoreVerticle(HeraldConfig config, Database db) {
+    this(config, new PgNotificationStore(db, config.pgTimeoutMs), db);
+  }
+
+  private StoreVerticle(HeraldConfig config, PgNotificationStore store, Database db) {
+    this(config, store, store, new PgMessageStore(db, config.pgTimeoutMs), new PgRoomHistory(db, config.pgTimeoutMs));
+  }
+
+  /** Notifications only (tests of the notification store). */
+  public StoreVerticle(HeraldConfig config, PgNotificationStore store) {
+    this(config, store, store, null, null);
   }
 
   /** True while the database answers: the last request or probe (every ~2 s) succeeded. */
@@ -81,7 +94,7 @@ public final class StoreVerticle extends VerticleBase {
         eb.localConsumer(Addresses.STORE_MARK_ONE_READ, m -> handle(m, this::markOneRead)),
         eb.localConsumer(Addresses.STORE_UNREAD_COUNT, m -> handle(m, this::unreadCount))));
     if (messages != null) {
-      consumers.addAll(new MessageConsumers(messages).register(eb, this::handle));
+      consumers.addAll(new MessageConsumers(messages, roomHistory).register(eb, this::handle));
     }
     List<Future<Void>> registered = new ArrayList<>();
     consumers.forEach(c -> registered.add(c.completion()));
@@ -108,6 +121,10 @@ public final class StoreVerticle extends VerticleBase {
         .compose(won -> won
             ? store.purge(config.retentionMaxAgeDays, config.retentionMaxPerUser)
                 .onSuccess(n -> log.info("retention: deleted {} stored notification(s)", n))
+                .compose(n -> roomHistory == null ? Future.succeededFuture(n)
+                    : roomHistory.purge(config.roomHistoryMaxAgeDays, config.roomHistoryMaxPerRoom)
+                        .onSuccess(r -> log.info("retention: deleted {} room history event(s)", r))
+                        .map(r -> n))
             : Future.succeededFuture(-1))
         .onFailure(err -> log.warn("retention run failed: {}", err.toString()));
   }

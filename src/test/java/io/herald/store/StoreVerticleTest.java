@@ -31,7 +31,7 @@ class StoreVerticleTest {
     vertx = Vertx.vertx();
     pg = TestDatabase.start(vertx, Map.of("pg.timeout-ms", 1500, "retention.max-per-user", 3), Map.of());
     store = new PgNotificationStore(pg.db(), pg.config().pgTimeoutMs);
-    verticle = new StoreVerticle(pg.config(), store, null);
+    verticle = new StoreVerticle(pg.config(), store);
     Await.result(vertx.deployVerticle(verticle));
   }
 

@@ -84,8 +84,8 @@ final class SocketIoNamespace implements Transport {
   }
 
   /**
-   * The arguments of an EVENT packet: {@code [event, data]}, plus the room of a room event (and the
-   * publishing user of a client's room event), or
+   * The arguments of an EVENT packet: {@code [event, data]}, plus the room of a room event (and
+   * {@code {from?, roomEventId?}} for a member's event or one kept in the room's history), or
    * {@code {notificationId}} of a stored item (the replay cursor, as the /ws frame carries it).
    */
   private static String args(ServerFrame f) {
@@ -94,8 +94,15 @@ final class SocketIoNamespace implements Transport {
     b.append('[').append(Json.encode(f.event())).append(',').append(data);
     if (f.room() != null) {
       b.append(',').append(Json.encode(f.room()));
-      if (f.from() != null) {
-        b.append(',').append(Json.encode(f.from()));
+      if (f.from() != null || f.roomEventId() >= 0) {
+        JsonObject meta = new JsonObject();
+        if (f.from() != null) {
+          meta.put("from", f.from());
+        }
+        if (f.roomEventId() >= 0) {
+          meta.put("roomEventId", f.roomEventId());
+        }
+        b.append(',').append(meta.encode());
       }
     } else if (f.isStored()) {
       b.append(",{\"notificationId\":").append(f.notificationId()).append('}');
