@@ -31,6 +31,8 @@ public final class ClusterSetup {
     // ten nodes on one host find each other (scripts/cluster, tests).
     hz.setProperty("hazelcast.tcp.join.port.try.count", "10");
     hz.getMultiMapConfig(HazelcastRoomDirectory.NODE_ROOMS).setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
+    // A user's rate-limit bucket is full again long before this; the entry then goes.
+    hz.getMapConfig(io.herald.presence.UserRateLimits.MAP).setTimeToLiveSeconds(io.herald.presence.UserRateLimits.TTL_SECONDS);
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(config.clusterPort).setPortAutoIncrement(true).setPortCount(100);
     net.getInterfaces().setEnabled(true).clear().addInterface(config.clusterHost);

@@ -21,6 +21,7 @@ import io.herald.room.RoomDirectory;
 import io.herald.routing.NodeMessage;
 import io.herald.routing.NodeMessageCodec;
 import io.herald.dashboard.DashboardVerticle;
+import io.herald.presence.UserRateLimits;
 import io.herald.routing.DirectMessages;
 import io.herald.routing.Publisher;
 import io.herald.routing.RoutingClient;
@@ -121,7 +122,8 @@ public final class HeraldNode {
     directory = new HazelcastRoomDirectory(vertx, hazelcast);
     rooms = new LocalRooms(vertx, nodeId, directory);
     RoutingClient routing = new RoutingClient(vertx, directory);
-    hub = new SessionHub(vertx, config, rooms, routing, state, SessionServices.of(vertx));
+    hub = new SessionHub(vertx, config, rooms, routing, state, SessionServices.of(vertx,
+        new UserRateLimits(vertx, clusterManager.getHazelcastInstance(), config.rateLimitPerMinute)));
     state.requireForReadiness(() -> !hub.full());
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override

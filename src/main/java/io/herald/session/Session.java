@@ -158,11 +158,69 @@ public final class Session implements RoomMember {
     ClientRequest request = (ClientRequest) item;
     if (state == State.AUTHENTICATING) {
       opening.onAuthFrame(request);
-    } else if (!inbound.allow(hub.services.nanos())) {
-      send(ServerFrame.error(ErrorCode.RATE_LIMITED, "more than " + inbound.perMinute() + " events per minute", request.id()));
     } else {
-      hub.handlers.dispatch(this, request);
+      limited(request);
     }
+  }
+
+  /** Requests waiting for their rate-limit check, in arrival order; null until the first. */
+  private java.util.ArrayDeque<ClientRequest> waiting;
+  private boolean checking;
+
+  /**
+   * Checks requests against the user's cluster-wide budget, then handles them in the order they
+   * came. While one check is out, later requests wait and the next check takes them all in one
+   * round trip; the first ones get the tokens, the rest RATE_LIMITED with {@code retryAfterMs}.
+   * At most as many requests wait as the budget holds (between 64 and 1024): more are refused at
+   * once. When the shared budget cannot be reached, the connection's own budget decides.
+   */
+  private void limited(ClientRequest request) {
+    if (waiting == null) {
+      waiting = new java.util.ArrayDeque<>(4);
+    }
+    int maxWaiting = Math.max(64, Math.min(1024, inbound.perMinute()));
+    if (waiting.size() >= maxWaiting) {
+      rateLimited(request, "more than " + maxWaiting + " requests waiting");
+      return;
+    }
+    waiting.add(request);
+    if (!checking) {
+      check();
+    }
+  }
+
+  private void check() {
+    int n = waiting.size();
+    checking = true;
+    hub.services.rateLimit(principal.userId(), n)
+        .recover(err -> {
+          long allowed = 0;
+          while (allowed < n && inbound.allow(hub.services.nanos())) {
+            allowed++;
+          }
+          return Future.succeededFuture(allowed);
+        })
+        .onComplete(ar -> {
+          checking = false;
+          long granted = ar.result();
+          for (int i = 0; i < n && state == State.OPEN; i++) {
+            ClientRequest r = waiting.poll();
+            if (i < granted) {
+              hub.handlers.dispatch(this, r);
+            } else {
+              rateLimited(r, "more than " + inbound.perMinute() + " events per minute (ws.rate-limit-per-minute, all of the user's connections)");
+            }
+          }
+          if (state == State.OPEN && !waiting.isEmpty()) {
+            check();
+          }
+        });
+  }
+
+  /** RATE_LIMITED, with when the next event will be allowed (the budget refills one every 60 s / limit). */
+  private void rateLimited(ClientRequest r, String why) {
+    send(ServerFrame.reply("error", new io.vertx.core.json.JsonObject().put("code", ErrorCode.RATE_LIMITED.name())
+        .put("message", why).put("retryAfterMs", Math.max(1, 60_000L / inbound.perMinute())), r.id()));
   }
 
   /** A binary frame: the protocol is JSON text only. */

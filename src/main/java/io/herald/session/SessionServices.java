@@ -41,6 +41,13 @@ public interface SessionServices {
 
   Future<Long> unreadCount(String userId);
 
+  /**
+   * Takes up to {@code n} client events from the user's budget, shared by all of the user's
+   * connections in the cluster; completes with how many it got. Fails when the shared budget cannot
+   * be reached (the session then falls back to a per-connection budget).
+   */
+  Future<Long> rateLimit(String userId, int n);
+
   /** Wall-clock time, epoch milliseconds (token expiry, timestamps). */
   long millis();
 
@@ -50,8 +57,8 @@ public interface SessionServices {
   /** A new session id. */
   UUID newSessionId();
 
-  /** The node's services: the auth verticle, presence and the store, the system clock, random ids. */
-  static SessionServices of(Vertx vertx) {
+  /** The node's services: the auth verticle, presence and the store, the shared rate limits, the system clock, random ids. */
+  static SessionServices of(Vertx vertx, io.herald.presence.UserRateLimits limits) {
     StoreClient store = new StoreClient(vertx);
     PresenceClient presence = new PresenceClient(vertx);
     return new SessionServices() {
@@ -94,6 +101,11 @@ public interface SessionServices {
       @Override
       public Future<Long> unreadCount(String userId) {
         return store.unreadCount(userId);
+      }
+
+      @Override
+      public Future<Long> rateLimit(String userId, int n) {
+        return limits.take(userId, n);
       }
 
       @Override

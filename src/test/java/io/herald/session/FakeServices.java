@@ -30,6 +30,24 @@ final class FakeServices implements SessionServices {
   volatile Promise<Void> verifyGate;
   volatile Promise<Void> afterGate;
   private final AtomicLong ids = new AtomicLong();
+  /** The shared per-user budget, kept here per user on the fake clock. */
+  volatile int perMinute = 100;
+  private final java.util.Map<String, TokenBucket> budgets = new ConcurrentHashMap<>();
+  /** When set, rateLimit fails (the shared budget is unreachable). */
+  volatile boolean limitsDown;
+
+  @Override
+  public Future<Long> rateLimit(String userId, int n) {
+    if (limitsDown) {
+      return Future.failedFuture(new IllegalStateException("hazelcast down"));
+    }
+    TokenBucket b = budgets.computeIfAbsent(userId, u -> new TokenBucket(perMinute, nanos.get()));
+    long granted = 0;
+    while (granted < n && b.tryTake(nanos.get())) {
+      granted++;
+    }
+    return Future.succeededFuture(granted);
+  }
 
   @Override
   public Future<Principal> verify(String token) {

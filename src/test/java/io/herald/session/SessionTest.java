@@ -42,6 +42,7 @@ class SessionTest {
     Map<String, Object> all = new HashMap<>(Map.of("jwt.secret", "x".repeat(32)));
     all.putAll(settings);
     HeraldConfig config = ConfigLoader.load(Map.of(), Path.of("target/no-config-here"), all);
+    services.perMinute = config.rateLimitPerMinute;
     hub = new SessionHub(vertx, config, rooms, new RoutingClient(vertx, directory), new NodeState(), services);
     return hub;
   }
@@ -244,6 +245,27 @@ class SessionTest {
     assertFrame(transport.next(), "connected");
     assertThat(errorCode(transport.next())).isEqualTo("BAD_REQUEST");
     assertThat(transport.next().notificationId()).isEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("when the shared rate budget cannot be reached, the connection's own budget decides, in order")
+  void rateLimitFallback() {
+    hub(Map.of("ws.rate-limit-per-minute", 2));
+    services.limitsDown = true;
+    Session s = open("token:hal", null);
+    assertFrame(transport.next(), "connected");
+    assertFrame(transport.next(), "unread_count");
+    on(() -> {
+      for (int i = 1; i <= 3; i++) {
+        s.onText("{\"event\":\"ping\",\"id\":" + i + "}");
+      }
+      return null;
+    });
+    assertThat(transport.next().requestId()).isEqualTo(1);
+    assertThat(transport.next().requestId()).isEqualTo(2);
+    ServerFrame limited = transport.next();
+    assertThat(errorCode(limited)).isEqualTo("RATE_LIMITED");
+    assertThat(((io.vertx.core.json.JsonObject) limited.data()).getLong("retryAfterMs")).isEqualTo(30_000L);
   }
 
   @Test
