@@ -12,7 +12,7 @@ public final class ReservedEvents {
 
   public static final Set<String> NAMES = Set.of(
       // connection and errors
-      "connected", "error", "reconnect", "close", "pong", "auth", "token-refreshed",
+      "connected", "error", "reconnect", "close", "pong", "auth", "token-refreshed", "ack",
       // notifications
       "notification", "notifications", "unread_count", "marked-read",
       // rooms and presence

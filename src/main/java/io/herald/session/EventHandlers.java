@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
 public final class EventHandlers {
   private static final Logger log = LoggerFactory.getLogger(EventHandlers.class);
 
-  /** Handles one event of an open session; returns the reply (null for none), or fails with a ProtocolException. */
+  /**
+   * Handles one event of an open session; returns the reply, or fails with a ProtocolException. A
+   * null reply (fire-and-forget events such as typing) is answered only when the request has an id:
+   * {@code ack} {@code {event}}.
+   */
   @FunctionalInterface
   public interface Handler {
     Future<Reply> handle(Session session, JsonObject data);
@@ -83,8 +87,11 @@ public final class EventHandlers {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        if (ar.result() != null) { // null: an event answered with nothing (typing)
+        if (ar.result() != null) {
           session.reply(frame, ar.result().event(), ar.result().data());
+        } else if (frame.id() != null) {
+          // a fire-and-forget event (typing) answers only a request that asked, with an id or an ack
+          session.reply(frame, "ack", new JsonObject().put("event", frame.event()));
         }
       } else if (ar.cause() instanceof ProtocolException pe) {
         session.replyError(frame, pe);

@@ -225,6 +225,29 @@ class EventBusBridgeTest {
   }
 
   @Test
+  @DisplayName("messaging over the bridge: herald.messages.send answers message:sent, the receiver's message:new arrives on herald.user.{me}, typing is acked")
+  void messaging() {
+    String me = BridgeAddresses.user("bb-dm-sender");
+    String token = Tokens.user("bb-dm-sender");
+    try (Client c = new Client(); TestSocket bob = TestSocket.connect(node.httpPort(), Tokens.user("bb-dm-bob"))) {
+      c.register(me, token);
+      c.message(me, "connected");
+      c.send(BridgeAddresses.TYPING, new JsonObject().put("receiverId", "bb-dm-bob").put("isTyping", true), token);
+      JsonObject ack = c.expect(e -> "reply".equals(e.getString("type")), "the typing ack").getJsonObject("body");
+      assertThat(ack.getString("event")).isEqualTo("ack");
+      assertThat(bob.expect("typing:start").getJsonObject("data").getString("userId")).isEqualTo("bb-dm-sender");
+
+      c.send(BridgeAddresses.MESSAGE_SEND, new JsonObject().put("receiverId", "bb-dm-bob").put("content", "over the bridge"), token);
+      JsonObject sent = c.expect(e -> "reply".equals(e.getString("type")) && "message:sent".equals(e.getJsonObject("body").getString("event")),
+          "message:sent").getJsonObject("body");
+      assertThat(bob.expect("message:new").getJsonObject("data").getLong("id")).isEqualTo(sent.getJsonObject("data").getLong("id"));
+
+      bob.request("sendMessage", new JsonObject().put("receiverId", "bb-dm-sender").put("content", "back"));
+      assertThat(c.message(me, "message:new").getJsonObject("data").getString("content")).isEqualTo("back");
+    }
+  }
+
+  @Test
   @DisplayName("herald.ping answers pong on the reply address (token in a 'token' header); past ws.rate-limit-per-minute sends get RATE_LIMITED")
   void pingAndRateLimit() {
     try (Client c = new Client()) {

@@ -31,14 +31,38 @@ public final class BridgeAddresses {
   /** Send: mark all the user's notifications read. */
   public static final String MARK_ALL_READ = "herald.notifications.mark-all-read";
 
+  /** The messaging events (docs/messaging.md), each the /ws event named in {@link #SEND_EVENTS}. */
+  public static final String MESSAGE_SEND = "herald.messages.send";
+  public static final String MESSAGE_HISTORY = "herald.messages.history";
+  public static final String CONVERSATIONS = "herald.messages.conversations";
+  public static final String MESSAGE_MARK_READ = "herald.messages.mark-read";
+  public static final String TYPING = "herald.messages.typing";
+  public static final String BLOCK = "herald.users.block";
+  public static final String UNBLOCK = "herald.users.unblock";
+  public static final String ROOM_PUBLISH = "herald.rooms.publish";
+  public static final String ROOM_HISTORY = "herald.rooms.history";
+  public static final String ROOM_TYPING_START = "herald.rooms.typing-start";
+  public static final String ROOM_TYPING_STOP = "herald.rooms.typing-stop";
+
   /** The only addresses a client may send or publish to, with the session event each one is. */
-  public static final Map<String, String> SEND_EVENTS = Map.of(
-      PING, "ping",
-      TOKEN_REFRESH, "refresh-token",
-      UNREAD_COUNT, "get-unread-count",
-      HISTORY, "get-notifications",
-      MARK_READ, "mark-read",
-      MARK_ALL_READ, "mark-all-read");
+  public static final Map<String, String> SEND_EVENTS = Map.ofEntries(
+      Map.entry(PING, "ping"),
+      Map.entry(TOKEN_REFRESH, "refresh-token"),
+      Map.entry(UNREAD_COUNT, "get-unread-count"),
+      Map.entry(HISTORY, "get-notifications"),
+      Map.entry(MARK_READ, "mark-read"),
+      Map.entry(MARK_ALL_READ, "mark-all-read"),
+      Map.entry(MESSAGE_SEND, "sendMessage"),
+      Map.entry(MESSAGE_HISTORY, "get-messages"),
+      Map.entry(CONVERSATIONS, "get-conversations"),
+      Map.entry(MESSAGE_MARK_READ, "markAsRead"),
+      Map.entry(TYPING, "typing"),
+      Map.entry(BLOCK, "block-user"),
+      Map.entry(UNBLOCK, "unblock-user"),
+      Map.entry(ROOM_PUBLISH, "publish"),
+      Map.entry(ROOM_HISTORY, "get-room-history"),
+      Map.entry(ROOM_TYPING_START, "typing_start"),
+      Map.entry(ROOM_TYPING_STOP, "typing_stop"));
 
   public static String user(String userId) {
     return USER_PREFIX + userId;
