@@ -157,7 +157,7 @@ class RestApiTest {
       assertThat(stats.getInteger("connections")).isGreaterThanOrEqualTo(1);
       assertThat(stats.getInteger("rooms")).isGreaterThanOrEqualTo(1);
       JsonObject node = stats.getJsonArray("nodes").getJsonObject(0);
-      assertThat(node.fieldNames()).containsExactlyInAnyOrder("nodeId", "connections", "users", "rooms");
+      assertThat(node.fieldNames()).containsExactlyInAnyOrder("nodeId", "connections", "users", "rooms", "messages");
     }
   }
 
