@@ -180,6 +180,7 @@ public final class Bench implements Callable<Integer> {
     List<ServerProcess> nodes = List.of(node);
     if (has("idle")) {
       idle("idle", ServerKind.HERALD, nodes, settings.idleConnections(), 0, settings.connectTimeoutMs(), null);
+      idleDeflate(node);
     }
     if (!has("fanout") && !has("notify")) {
       return;
@@ -385,6 +386,48 @@ public final class Bench implements Callable<Integer> {
     }
     add(scenario, kind.label, null, nodes.size(), f);
   }
+
+  /**
+   * Scenario 1b, {@code idle-deflate}: idle connections that negotiated permessage-deflate and then
+   * each received one compressed 2 KB broadcast, measured like {@code idle}: what compression leaves
+   * behind on an idle connection (in process only, at most {@code maxInProcessConnections}).
+   */
+  private void idleDeflate(ServerProcess node) {
+    int n = Math.min(settings.idleConnections(), settings.maxInProcessConnections());
+    List<ServerProcess> nodes = List.of(node);
+    long settleMs = settle(nodes);
+    long[] liveBefore = {node.liveBytes()};
+    long[] rssBefore = {node.rssBytes()};
+    JsonObject f = new JsonObject().put("requested", n).put("nodes", 1).put("perNode", n).put("settleMs", settleMs)
+        .put("compression", "permessage-deflate, one 2 KB broadcast received");
+    long cpuBefore = ServerProcess.cpuNanos(nodes);
+    try (LoadClient load = new LoadClient(sources.forConnections(n), true)) {
+      LoadClient.ConnectResult c = load.connect(ServerKind.HERALD, List.of(new LoadClient.Slice(node.port, IDLE_DEFLATE_USERS, n)),
+          null, false, settings.connectConcurrency(), settings.connectTimeoutMs());
+      connectCpu(f, nodes, cpuBefore, c.opened());
+      String pad = "p".repeat(2048);
+      io.vertx.core.http.HttpClient http = load.vertx().createHttpClient();
+      try {
+        http.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
+                .setHost("127.0.0.1").setPort(node.port).setURI("/api/broadcast")
+                .putHeader("content-type", "application/json")
+                .putHeader("authorization", ServerKind.HERALD.publishAuthorization()))
+            .compose(r -> r.send(new JsonObject().put("event", "bench")
+                .put("data", new JsonObject().put("t", System.nanoTime()).put("pad", pad)).encode()))
+            .await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("the broadcast did not answer in 30 s", e);
+      }
+      long got = load.awaitReceived(c.opened(), 2000, 60_000);
+      f.put("opened", c.opened()).put("failed", c.failed()).put("received", got)
+          .put("connectSeconds", c.elapsedNanos() / 1e9).put("connectsPerSecond", c.ratePerSecond());
+      memory(f, nodes, liveBefore, rssBefore, c.opened());
+    }
+    add("idle-deflate", ServerKind.HERALD.label, null, 1, f);
+  }
+
+  /** Users of the compressed idle run, apart from the other runs' so that presence starts empty. */
+  private static final int IDLE_DEFLATE_USERS = 8_000_000;
 
   /** The servers' CPU time spent while the connections opened, and per connection. */
   private static void connectCpu(JsonObject f, List<ServerProcess> nodes, long cpuBefore, int opened) {

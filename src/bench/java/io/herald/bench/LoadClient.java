@@ -48,10 +48,16 @@ final class LoadClient implements AutoCloseable {
 
   /** Members connect from {@code sourceAddresses} (loopback), {@link #CONNECTIONS_PER_SOURCE} from each. */
   LoadClient(List<String> sourceAddresses) {
+    this(sourceAddresses, false);
+  }
+
+  /** With {@code compression}, every WebSocket offers permessage-deflate (as browsers do). */
+  LoadClient(List<String> sourceAddresses, boolean compression) {
     this.sourceAddresses = List.copyOf(sourceAddresses);
     for (String source : sourceAddresses) {
       wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-          .setLocalAddress(source).setMaxConnections(1_000_000).setConnectTimeout(10_000)));
+          .setLocalAddress(source).setMaxConnections(1_000_000).setConnectTimeout(10_000)
+          .setTryUsePerMessageCompression(compression)));
       httpClients.add(vertx.createHttpClient(new HttpClientOptions().setLocalAddress(source).setConnectTimeout(10_000),
           new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_SOURCE).setMaxWaitQueueSize(-1)));
     }

@@ -104,6 +104,9 @@ public final class HeraldConfig {
   public final int typingIntervalMs;
   public final int typingTimeoutMs;
   public final List<String> clientPublishPrefixes;
+  public final boolean wsCompression;
+  public final int wsCompressionThresholdBytes;
+  public final int wsCompressionLevel;
   public final List<String> roomHistoryPrefixes;
   public final int roomHistoryMaxPerRoom;
   public final int roomHistoryMaxAgeDays;
@@ -224,6 +227,9 @@ public final class HeraldConfig {
     typingIntervalMs = in.integer("typing.interval-ms", 0, 60_000);
     typingTimeoutMs = in.integer("typing.timeout-ms", 1000, 600_000);
     clientPublishPrefixes = in.list("rooms.client-publish-prefixes", true);
+    wsCompression = in.bool("ws.compression");
+    wsCompressionThresholdBytes = in.integer("ws.compression-threshold-bytes", 0, 16 * 1024 * 1024);
+    wsCompressionLevel = in.integer("ws.compression-level", 1, 9);
     roomHistoryPrefixes = in.list("rooms.history-prefixes", true);
     roomHistoryMaxPerRoom = in.integer("rooms.history-max-per-room", 1, 1_000_000);
     roomHistoryMaxAgeDays = in.integer("rooms.history-max-age-days", 1, 36_500);

@@ -4,6 +4,7 @@ import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.Endpoint;
+import io.herald.gateway.transport.WebSocketCompression;
 import io.herald.gateway.transport.bridge.BridgeEndpoint;
 import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.gateway.transport.socketio.SocketIoEndpoint;
@@ -50,15 +51,13 @@ public final class GatewayVerticle extends VerticleBase {
   static HttpServerOptions serverOptions(HeraldConfig config) {
     // Frames up to 4x the protocol limit are read and answered with PAYLOAD_TOO_LARGE; only beyond
     // that does Vert.x close the connection (1009), so a single big frame never costs more memory.
-    int hardLimit = Math.max(config.maxFrameBytes * 4, 65536);
-    return new HttpServerOptions()
+    int hardLimit = hardLimit(config);
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost)
         .setPort(config.httpPort)
         .setMaxWebSocketFrameSize(hardLimit)
         .setMaxWebSocketMessageSize(hardLimit)
         .setRegisterWebSocketWriteHandlers(false)
-        // No permessage-deflate: each connection would keep ~100 kB of zlib state, and the frame
-        // limit would apply to compressed bytes instead of what the client really sent.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         // Idle HTTP connections (keep-alive REST clients) close after ws.idle-timeout-ms with no
@@ -71,6 +70,14 @@ public final class GatewayVerticle extends VerticleBase {
         // streaming SockJS have no other way to notice).
         .setTcpKeepAlive(true)
         .setTcpUserTimeout(config.tcpUserTimeoutMs);
+    // permessage-deflate without context takeover (WebSocketCompression): no zlib state is kept per
+    // connection, and ws.max-frame-bytes still applies to the inflated text.
+    return config.wsCompression ? WebSocketCompression.enable(options, config.wsCompressionLevel) : options;
+  }
+
+  /** The largest WebSocket frame or message read (inflated, for a compressed one) before the connection is closed. */
+  static int hardLimit(HeraldConfig config) {
+    return Math.max(config.maxFrameBytes * 4, 65536);
   }
 
   @Override
@@ -94,8 +101,13 @@ public final class GatewayVerticle extends VerticleBase {
     push.mount(router);
     api.mount(router);
     ApiRoutes.mountErrorHandlers(router);
-    server = vertx.createHttpServer(serverOptions(config))
-        .requestHandler(req -> {
+    server = vertx.createHttpServer(serverOptions(config));
+    if (config.wsCompression) {
+      WebSocketCompression compression = new WebSocketCompression(config.wsCompressionLevel,
+          config.wsCompressionThresholdBytes, hardLimit(config));
+      server.connectionHandler(compression::install);
+    }
+    server.requestHandler(req -> {
           if (ws.handles(req)) {
             ws.upgrade(req);
           } else {
