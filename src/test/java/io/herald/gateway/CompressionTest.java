@@ -195,4 +195,23 @@ class CompressionTest {
       assertThat(receiver.expect("message:new").getJsonObject("data").getString("content")).hasSize(9000);
     }
   }
+
+  @Test
+  @DisplayName("the frame limits apply to the inflated text: past ws.max-frame-bytes PAYLOAD_TOO_LARGE, past four times that the connection closes")
+  void inflatedLimits() {
+    try (NodeScript client = NodeScript.start("ws-compressed.js", Map.of("HERALD_URL", "http://127.0.0.1:" + node.httpPort(),
+        "TOKEN", Tokens.user("cz-big"), "TO", "cz-nobody", "SIZE", "100000"))) {
+      JsonObject error = client.expect(e -> "frame".equals(e.getString("type")) && "error".equals(e.getString("event")), "an error")
+          .getJsonObject("frame").getJsonObject("data");
+      assertThat(error.getString("code")).isEqualTo("PAYLOAD_TOO_LARGE");
+    }
+    try (NodeScript client = NodeScript.start("ws-compressed.js", Map.of("HERALD_URL", "http://127.0.0.1:" + node.httpPort(),
+        "TOKEN", Tokens.user("cz-bomb"), "TO", "cz-nobody", "SIZE", "5000000"))) {
+      JsonObject closed = client.expect(e -> "closed".equals(e.getString("type")), "the close");
+      assertThat(closed.getInteger("code")).isIn(1006, 1009);
+    }
+    try (TestSocket still = TestSocket.connect(node.httpPort(), Tokens.user("cz-after"))) {
+      assertThat(still.request("ping", new JsonObject()).getString("event")).isEqualTo("pong");
+    }
+  }
 }
