@@ -388,8 +388,9 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * Scenario 1b, {@code idle-deflate}: idle connections that negotiated permessage-deflate and then
-   * each received one compressed 2 KB broadcast, measured like {@code idle}: what compression leaves
+   * Scenario 1b, {@code idle-deflate}: idle connections that negotiated permessage-deflate, each of
+   * which then sent one compressed message (a ping: the Vert.x client compresses everything) and
+   * received one compressed 2 KB broadcast, measured like {@code idle}: what compression leaves
    * behind on an idle connection (in process only, at most {@code maxInProcessConnections}).
    */
   private void idleDeflate(ServerProcess node) {
@@ -399,12 +400,13 @@ public final class Bench implements Callable<Integer> {
     long[] liveBefore = {node.liveBytes()};
     long[] rssBefore = {node.rssBytes()};
     JsonObject f = new JsonObject().put("requested", n).put("nodes", 1).put("perNode", n).put("settleMs", settleMs)
-        .put("compression", "permessage-deflate, one 2 KB broadcast received");
+        .put("compression", "permessage-deflate; one compressed ping sent, one compressed 2 KB broadcast received");
     long cpuBefore = ServerProcess.cpuNanos(nodes);
     try (LoadClient load = new LoadClient(sources.forConnections(n), true)) {
       LoadClient.ConnectResult c = load.connect(ServerKind.HERALD, List.of(new LoadClient.Slice(node.port, IDLE_DEFLATE_USERS, n)),
           null, false, settings.connectConcurrency(), settings.connectTimeoutMs());
       connectCpu(f, nodes, cpuBefore, c.opened());
+      load.sendToAll("{\"event\":\"ping\"}");
       String pad = "p".repeat(2048);
       io.vertx.core.http.HttpClient http = load.vertx().createHttpClient();
       try {

@@ -271,6 +271,19 @@ final class LoadClient implements AutoCloseable {
     return received();
   }
 
+  /** Writes {@code text} on every member WebSocket (bounded wait for the writes). */
+  void sendToAll(String text) {
+    List<Future<Void>> writes = new ArrayList<>();
+    for (WebSocket ws : sockets) {
+      writes.add(ws.writeTextMessage(text));
+    }
+    try {
+      Future.join(writes).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("writes did not complete: " + e, e);
+    }
+  }
+
   /** Closes every member socket (bounded wait). */
   void closeSockets() {
     closing = true;

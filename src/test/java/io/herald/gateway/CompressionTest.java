@@ -149,11 +149,11 @@ class CompressionTest {
   }
 
   @Test
-  @DisplayName("a client that offers permessage-deflate gets it without context takeover; frames of 1 KB and more are compressed, smaller ones not")
+  @DisplayName("a client that offers permessage-deflate gets it with server_no_context_takeover; frames of 1 KB and more are compressed, smaller ones not")
   void negotiated() {
     try (RawWebSocket ws = new RawWebSocket(Tokens.user("cz-browser"), "permessage-deflate; client_max_window_bits")) {
-      assertThat(ws.extensions).startsWith("permessage-deflate")
-          .contains("server_no_context_takeover").contains("client_no_context_takeover");
+      assertThat(ws.extensions).startsWith("permessage-deflate").contains("server_no_context_takeover")
+          .as("not offered, so not imposed (Netty clients would refuse it)").doesNotContain("client_no_context_takeover");
       RawWebSocket.Frame unread = ws.nextContaining("unread_count");
       assertThat(unread.compressed()).as("small frames go as they are").isFalse();
 
@@ -167,6 +167,24 @@ class CompressionTest {
       RawWebSocket.Frame second = ws.nextContaining("Big again");
       assertThat(second.compressed()).isTrue();
       assertThat(second.text()).as("each message inflates on its own: no window is shared").contains(big);
+    }
+  }
+
+  @Test
+  @DisplayName("a client that offers client_no_context_takeover gets it; the Vert.x (Netty) client connects with compression on")
+  void clientNoContextAndNettyClient() {
+    try (RawWebSocket ws = new RawWebSocket(Tokens.user("cz-nocontext"), "permessage-deflate; client_no_context_takeover")) {
+      assertThat(ws.extensions).contains("client_no_context_takeover").contains("server_no_context_takeover");
+    }
+    io.vertx.core.http.WebSocketClient client = TestSocket.vertx().createWebSocketClient(
+        new io.vertx.core.http.WebSocketClientOptions().setTryUsePerMessageCompression(true));
+    io.vertx.core.http.WebSocket ws = Await.result(client.connect(new io.vertx.core.http.WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(node.httpPort()).setURI("/ws?token=" + Tokens.user("cz-netty"))));
+    try {
+      assertThat(ws.headers().get("sec-websocket-extensions")).contains("permessage-deflate");
+    } finally {
+      Await.result(ws.close());
+      Await.result(client.close());
     }
   }
 
@@ -190,7 +208,7 @@ class CompressionTest {
         NodeScript client = NodeScript.start("ws-compressed.js", Map.of("HERALD_URL", "http://127.0.0.1:" + node.httpPort(),
             "TOKEN", Tokens.user("cz-npm"), "TO", "cz-receiver", "SIZE", "9000"))) {
       JsonObject upgrade = client.expect(e -> "upgrade".equals(e.getString("type")), "the upgrade");
-      assertThat(upgrade.getString("extensions")).contains("permessage-deflate").contains("client_no_context_takeover");
+      assertThat(upgrade.getString("extensions")).contains("permessage-deflate").contains("server_no_context_takeover");
       client.expect(e -> "frame".equals(e.getString("type")) && "message:sent".equals(e.getString("event")), "message:sent");
       assertThat(receiver.expect("message:new").getJsonObject("data").getString("content")).hasSize(9000);
     }

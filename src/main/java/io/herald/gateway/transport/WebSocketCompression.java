@@ -17,10 +17,14 @@ import java.util.Map;
  * transport ({@code /ws}, Socket.IO, SockJS, the bridge), without per-connection compression state:
  *
  * <ul>
- *   <li>The answer always carries {@code server_no_context_takeover} and
- *       {@code client_no_context_takeover} (RFC 7692 7.1.1 lets a server add both to any offer), so
- *       neither side keeps an LZ77 window between messages: a compressor or decompressor exists only
- *       while one message is being handled, and an idle connection holds no zlib memory.</li>
+ *   <li>The answer always carries {@code server_no_context_takeover} (RFC 7692 7.1.1.1 lets a server
+ *       add it to any offer): Herald's compressor exists only while one message is compressed, so
+ *       no connection keeps compression memory for what Herald sends.</li>
+ *   <li>{@code client_no_context_takeover} is answered only when the client offered it. RFC 7692
+ *       lets a server add it too, and browsers and {@code ws} accept it, but Netty's client (Vert.x,
+ *       Java) refuses the connection when it was not asked for. Without it, a client that sends
+ *       compressed messages keeps Herald's decompressor for that connection (one zlib inflate state
+ *       and window, about 40 KB, made at its first compressed message; docs/benchmarks.md).</li>
  *   <li>Only messages of at least {@code ws.compression-threshold-bytes} are compressed; smaller ones
  *       go as they are (the RSV1 bit tells the client).</li>
  *   <li>A compressed client message may inflate to at most {@code maxMessageBytes}, the same hard
@@ -58,8 +62,7 @@ public final class WebSocketCompression {
       }
       Map<String, String> params = new HashMap<>(offer.parameters());
       params.put("server_no_context_takeover", null);
-      params.put("client_no_context_takeover", null);
-      params.remove("server_max_window_bits"); // no window is kept, whatever its size
+      params.remove("server_max_window_bits"); // no window is kept between messages, whatever its size
       return deflate.handshakeExtension(new WebSocketExtensionData(offer.name(), params));
     };
   }
