@@ -12,8 +12,12 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 public final class ClusterSetup {
   private ClusterSetup() {}
 
+  /** The member attribute every Herald node carries ({@code node}); producer members do not. */
+  public static final String HERALD_MEMBER_ATTRIBUTE = "herald.role";
+
   public static Config hazelcastConfig(HeraldConfig config) {
     Config hz = ConfigUtil.loadConfig(); // keeps the __vertx.* map settings Vert.x relies on
+    hz.getMemberAttributeConfig().setAttribute(HERALD_MEMBER_ATTRIBUTE, "node");
     hz.setClusterName(config.clusterName);
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.phone.home.enabled", "false");

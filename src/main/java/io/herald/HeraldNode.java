@@ -154,7 +154,7 @@ public final class HeraldNode {
         .compose(v -> vertx.deployVerticle(new PresenceVerticle(config, nodeId, hazelcast, rooms, hub.registry(), routing)))
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher,
             new DirectMessages(vertx, directory, config.messagingDedupWindowMs))))
-        .compose(id -> vertx.deployVerticle(new DashboardVerticle(config, nodeId, clusterManager::getNodes, directory, routing)))
+        .compose(id -> vertx.deployVerticle(new DashboardVerticle(config, nodeId, this::heraldNodeIds, directory, routing)))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);
@@ -248,5 +248,20 @@ public final class HeraldNode {
 
   public boolean ready() {
     return state.ready();
+  }
+
+  /**
+   * The Vert.x node ids of the cluster's Herald nodes: the members that carry {@link
+   * ClusterSetup#HERALD_MEMBER_ATTRIBUTE}, so not the producers that joined as members.
+   */
+  public List<String> heraldNodeIds() {
+    List<String> ids = new java.util.ArrayList<>();
+    for (com.hazelcast.cluster.Member m : clusterManager.getHazelcastInstance().getCluster().getMembers()) {
+      String id = m.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+      if (id != null && m.getAttribute(ClusterSetup.HERALD_MEMBER_ATTRIBUTE) != null) {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 }

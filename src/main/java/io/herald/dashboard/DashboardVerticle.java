@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Sends {@code stats_update} {connections, onlineUsers, messages, timestamp} to the members of
  * {@code dashboard.stats-room} every {@code dashboard.stats-interval-ms} (docs/messaging.md).
  *
- * <p>Every node runs the timer, but only the cluster member with the smallest node id computes and
- * sends, so the room gets one update per interval however many nodes there are; and only when the
+ * <p>Every node runs the timer, but only the Herald node with the smallest node id computes and
+ * sends (producers that joined as members are not among {@code members}), so the room gets one update per interval however many nodes there are; and only when the
  * room has a member somewhere (one directory read), so an unwatched dashboard costs nothing more.
  * {@code messages} is the direct messages stored in the cluster since the previous update: each
  * node counts its own, and this node keeps the last count it saw of each (a node it has not seen

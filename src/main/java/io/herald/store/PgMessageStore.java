@@ -70,9 +70,15 @@ public final class PgMessageStore {
       ORDER BY u.ord
       RETURNING\s""" + SqlQueries.COLUMNS;
 
-  /** $1 conversation, $2 exclusive upper id bound, $3 limit + 1. */
-  private static final String HISTORY = "SELECT " + MESSAGE_COLUMNS
-      + " FROM messages WHERE conversation_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+  /**
+   * $1 conversation, $2 exclusive upper id bound, $3 limit + 1, $4 and $5 the two users. The users
+   * are matched too: ids may contain ':', so two pairs can share a conversation id
+   * ({@code a:b} with {@code c}, {@code a} with {@code b:c}).
+   */
+  private static final String HISTORY = "SELECT " + MESSAGE_COLUMNS + """
+       FROM messages WHERE conversation_id = $1 AND id < $2
+        AND ((sender_id = $4 AND receiver_id = $5) OR (sender_id = $5 AND receiver_id = $4))
+      ORDER BY id DESC LIMIT $3""";
 
   /** $1 user, $2 exclusive upper bound on the last message id, $3 limit + 1. */
   private static final String CONVERSATIONS = """
@@ -165,7 +171,7 @@ public final class PgMessageStore {
     return guarded(() -> {
       int size = pageSize(limit);
       long bound = before == null ? Long.MAX_VALUE : before;
-      return client.preparedQuery(HISTORY).execute(Tuple.of(DirectMessage.conversationOf(user, with), bound, size + 1))
+      return client.preparedQuery(HISTORY).execute(Tuple.of(DirectMessage.conversationOf(user, with), bound, size + 1, user, with))
           .map(rows -> {
             JsonArray items = new JsonArray();
             Long last = null;

@@ -23,7 +23,7 @@ class BenchSmokeTest {
 
     List<JsonObject> results = doc.getJsonArray("results").stream().map(JsonObject.class::cast).collect(Collectors.toList());
     assertThat(results).extracting(BenchSmokeTest::key).containsExactlyInAnyOrder(
-        "idle/herald", "fanout-20/herald/rest", "fanout-20/herald/eventbus",
+        "idle/herald", "idle-deflate/herald", "fanout-20/herald/rest", "fanout-20/herald/eventbus",
         "fanout-20/herald-socketio/rest", "fanout-broadcast-20/herald/rest", "fanout-broadcast-20/herald-sse/rest",
         "notify/postgresql", "notify/herald/rest", "notify/herald/eventbus",
         "crossnode/herald/rest", "idle-2nodes/herald", "fanout-20-2nodes/herald/rest", "idle-scale/herald",
@@ -51,6 +51,9 @@ class BenchSmokeTest {
         assertDelivered(r + " half-rate run", f.getJsonObject("halfRate"));
       }
     }
+    JsonObject deflate = find(results, "idle-deflate/herald").getJsonObject("figures");
+    assertThat(deflate.getLong("received")).as("every compressed connection got the compressed broadcast")
+        .isEqualTo(deflate.getLong("opened"));
     JsonObject scale = find(results, "idle-scale/herald");
     assertThat(scale.getJsonObject("figures").getInteger("loadWorkers")).as("scale run held by load workers").isPositive();
     JsonObject stored = find(results, "notify/herald/rest").getJsonObject("figures");

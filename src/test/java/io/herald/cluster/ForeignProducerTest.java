@@ -53,6 +53,9 @@ class ForeignProducerTest {
         BufferedReader out = new BufferedReader(new InputStreamReader(producer.getInputStream(), StandardCharsets.UTF_8));
         List<String> lines = new ArrayList<>();
         awaitLine(out, lines, "producer joined");
+        // The producer is a member, but not a Herald node (the dashboard picks its computing node among these).
+        assertThat(Http.get(herald.httpPort(), "/api/gateway/stats", service).json().getJsonArray("members")).hasSize(2);
+        assertThat(herald.heraldNodeIds()).containsExactly(herald.nodeId());
         // Partitions of Herald's maps are now shared with a member that lacks Herald's classes.
         try (TestSocket second = TestSocket.connect(herald.httpPort(), Tokens.user("lena"))) {
           assertThat(second.request("ping", new JsonObject()).getString("event")).isEqualTo("pong");

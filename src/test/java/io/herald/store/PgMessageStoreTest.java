@@ -90,4 +90,15 @@ class PgMessageStoreTest {
     assertThat(later.duplicate()).isFalse();
     assertThat(later.message().id()).isNotEqualTo(first);
   }
+
+  @Test
+  @DisplayName("two pairs whose ids make the same conversation id (cm:n with cp, cm with n:cp) never see each other's messages")
+  void colonsInUserIds() {
+    Await.result(nodeA.send("cm:n", "cp", "for cp", null, WINDOW));
+    Await.result(nodeA.send("cm", "n:cp", "for n:cp", null, WINDOW));
+    assertThat(DirectMessage.conversationOf("cm:n", "cp")).isEqualTo(DirectMessage.conversationOf("cm", "n:cp"));
+    JsonObject seen = Await.result(nodeA.history("cm", "n:cp", null, 100));
+    assertThat(seen.getJsonArray("items")).hasSize(1);
+    assertThat(seen.getJsonArray("items").getJsonObject(0).getString("content")).isEqualTo("for n:cp");
+  }
 }
