@@ -146,6 +146,22 @@ class RoomHistoryTest {
   }
 
   @Test
+  @DisplayName("a backend's herald.send.room with persist: true is kept, answered with its id, and carries roomEventId")
+  void eventBusPersist() {
+    try (TestSocket kim = TestSocket.connect(b.httpPort(), Tokens.user("eb-kim", "course:*"))) {
+      join(kim, "course:40", null);
+      JsonObject reply = io.herald.test.Await.result(a.vertx().eventBus().<JsonObject>request(io.herald.cluster.Addresses.SEND_ROOM,
+          new JsonObject().put("room", "course:40").put("event", "discussion_message").put("data", "from a verticle")
+              .put("persist", true))).body();
+      assertThat(reply.getBoolean("delivered")).isTrue();
+      JsonObject live = kim.expect("discussion_message");
+      assertThat(live.getLong("roomEventId")).isEqualTo(reply.getLong("id"));
+      JsonObject kept = kim.request("get-room-history", new JsonObject().put("room", "course:40")).getJsonObject("data");
+      assertThat(kept.getJsonArray("items").getJsonObject(0).getLong("id")).isEqualTo(reply.getLong("id"));
+    }
+  }
+
+  @Test
   @DisplayName("persist on a room without history is refused with 400 before anything is sent; since on one is BAD_REQUEST")
   void refused() {
     Http.Response r = Http.post(a.httpPort(), "/api/rooms/live-session:9/events", SERVICE,
