@@ -224,7 +224,7 @@ public final class HeraldConfig {
     messagingClaim = in.string("messaging.claim", false);
     messagingDedupWindowMs = in.integer("messaging.dedup-window-ms", 0, 86_400_000);
     messagingMaxContentChars = in.integer("messaging.max-content-chars", 1, 1_000_000);
-    typingIntervalMs = in.integer("typing.interval-ms", 0, 60_000);
+    typingIntervalMs = in.integer("typing.interval-ms", 100, 60_000);
     typingTimeoutMs = in.integer("typing.timeout-ms", 1000, 600_000);
     clientPublishPrefixes = in.list("rooms.client-publish-prefixes", true);
     wsCompression = in.bool("ws.compression");

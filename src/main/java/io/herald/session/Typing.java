@@ -12,6 +12,10 @@ import java.util.function.LongSupplier;
  * is sent when the interval ends (a start then a quick stop cancel out), and a start with no stop
  * ends by itself after {@code typing.timeout-ms}. Never stored.
  *
+ * <p>Events are routed without waiting for each other; at least {@code typing.interval-ms} (100 ms
+ * or more) between two events of one entry keeps a start and its stop from overtaking each other
+ * on the way.
+ *
  * <p>Used from any event loop (a user's sessions may run on several): each entry is locked while
  * it changes. An entry lives while its user is typing and one interval after, so the map holds
  * only active typists.
