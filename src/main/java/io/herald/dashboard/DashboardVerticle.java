@@ -39,6 +39,8 @@ public final class DashboardVerticle extends VerticleBase {
   private final Map<String, Long> lastMessages = new HashMap<>();
   private long timer = -1;
   private boolean running;
+  /** When this node last started a round (ms): a late timer tick followed by a quick one makes one update, not two. */
+  private long lastRound = Long.MIN_VALUE / 2;
 
   public DashboardVerticle(HeraldConfig config, String nodeId, Supplier<List<String>> members, RoomDirectory directory,
       RoutingClient routing) {
@@ -64,19 +66,23 @@ public final class DashboardVerticle extends VerticleBase {
 
   private void tick() {
     List<String> nodes = members.get();
-    if (running || nodes.isEmpty() || !nodeId.equals(Collections.min(nodes))) {
-      return; // another member computes, or the last round is still out
+    long now = System.currentTimeMillis();
+    if (running || nodes.isEmpty() || !nodeId.equals(Collections.min(nodes))
+        || now - lastRound < config.dashboardStatsIntervalMs / 2) {
+      return; // another node computes, the last round is still out, or a tick came late and this one early
     }
     running = true;
+    lastRound = now;
     String room = config.dashboardStatsRoom;
     directory.nodes(room)
-        .compose(holders -> holders.isEmpty() ? Future.succeededFuture() : compute(nodes)
+        .compose(holders -> holders.isEmpty() ? Future.succeededFuture() : compute(nodes, now)
             .onSuccess(stats -> routing.toRoom(room, ServerFrame.toRoom("stats_update", stats, room))))
         .onFailure(err -> log.debug("stats_update skipped: {}", err.toString()))
         .onComplete(ar -> running = false);
   }
 
-  private Future<JsonObject> compute(List<String> nodes) {
+  /** The counts, stamped with {@code startedAt}: when the round began. */
+  private Future<JsonObject> compute(List<String> nodes, long startedAt) {
     Future<List<JsonObject>> perNode = routing.nodeStats(nodes);
     Future<Integer> online = presence.onlineCount();
     return Future.all(perNode, online).map(v -> {
@@ -93,7 +99,7 @@ public final class DashboardVerticle extends VerticleBase {
           .put("connections", connections)
           .put("onlineUsers", online.result())
           .put("messages", messages)
-          .put("timestamp", System.currentTimeMillis());
+          .put("timestamp", startedAt);
     });
   }
 }
