@@ -136,7 +136,8 @@ public final class HeraldNode {
     });
     vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
     Publisher publisher = new Publisher(vertx, directory);
-    ApiRoutes api = new ApiRoutes(vertx, config, directory, routing, publisher, clusterManager::getNodes);
+    ApiRoutes api = new ApiRoutes(vertx, config, directory, routing, publisher, clusterManager::getNodes,
+        this::heraldNodeIds);
     EngineIoServer socketIo = new EngineIoServer(vertx, config, hub);
     PushRoutes push = new PushRoutes(vertx, config);
     // A member that just joined may not have the partition table yet; ready means it can route.

@@ -45,11 +45,15 @@ public final class ApiRoutes {
   private final Publisher publisher;
   private final ProducerRequest.Limits limits;
   private final PresenceClient presence;
+  /** Every cluster member's node id, producers included. */
   private final Supplier<List<String>> clusterNodes;
+  /** The Herald nodes' ids: the ones asked for their counts. */
+  private final Supplier<List<String>> heraldNodes;
   private final StoreClient store;
 
   public ApiRoutes(Vertx vertx, HeraldConfig config, RoomDirectory directory, RoutingClient routing, Publisher publisher,
-      Supplier<List<String>> clusterNodes) {
+      Supplier<List<String>> clusterNodes, Supplier<List<String>> heraldNodes) {
+    this.heraldNodes = heraldNodes;
     this.vertx = vertx;
     this.publisher = publisher;
     this.limits = ProducerRequest.Limits.of(config);
@@ -261,7 +265,7 @@ public final class ApiRoutes {
     List<String> members = clusterNodes.get();
     Future<List<String>> users = onlineUsers();
     Future<List<String>> rooms = directory.rooms();
-    Future<List<JsonObject>> nodes = routing.nodeStats(members);
+    Future<List<JsonObject>> nodes = routing.nodeStats(heraldNodes.get()); // producers have no counts: not asked
     Future.all(users, rooms, nodes)
         .onSuccess(v -> {
           int connections = 0;
