@@ -20,8 +20,8 @@ final class SqlQueries {
 
   /**
    * {@link #INSERT}, returning the user's unread count after it as the last column {@code unread}:
-   * read by a volatile function once the lock is held, so it counts every earlier commit of the user
-   * (V4__unread_count_function.sql), plus the new row.
+   * the user's kept counter (V7), read by a volatile function once the lock is held, so it includes
+   * every earlier commit of the user (V4__unread_count_function.sql), plus the new row.
    */
   static final String INSERT_COUNTED = """
       WITH user_lock AS (SELECT pg_advisory_xact_lock(hashtext($1))),
@@ -32,9 +32,9 @@ final class SqlQueries {
       )
       SELECT inserted.*, herald_unread_count_except($1, inserted.id) + 1 AS unread FROM inserted""";
 
-  /** The unread count of each user of a text[] (users without unread ones are absent). */
+  /** The unread count of each user of a text[], from the kept counters (V7; users without one are absent). */
   static final String UNREAD_COUNTS = """
-      SELECT user_id, count(*) FROM notifications WHERE user_id = ANY($1::text[]) AND NOT read GROUP BY user_id""";
+      SELECT user_id, count FROM unread_counters WHERE user_id = ANY($1::text[])""";
 
   /**
    * Locks the users of a batch (a text[]), in hash order so two batches never wait for each other
@@ -62,7 +62,8 @@ final class SqlQueries {
   /** Matches the row even when it is already read: the caller learns whether it is the user's. */
   static final String MARK_ONE_READ = "UPDATE notifications SET read = true WHERE user_id = $1 AND id = $2";
 
-  static final String UNREAD_COUNT = "SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read";
+  /** The user's kept unread count (V7): one row, whatever the backlog. */
+  static final String UNREAD_COUNT = "SELECT COALESCE((SELECT count FROM unread_counters WHERE user_id = $1), 0)";
 
   static final String PURGE_OLD = "DELETE FROM notifications WHERE created_at < now() - make_interval(days => $1)";
 

@@ -223,6 +223,52 @@ class PgNotificationStoreTest {
     assertThat(Await.failure(store.purge(0, 10))).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** What the kept counter should say: the unread rows, counted. */
+  private static long countedUnread(String user) {
+    return Await.result(pg.db().client().preparedQuery("SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read")
+        .execute(Tuple.of(user)).map(rows -> rows.iterator().next().getLong(0)));
+  }
+
+  @Test
+  @DisplayName("the kept unread counts equal the unread rows after inserts, batches, every mark-read, already-read rows and the purge, also when they run at once")
+  void keptUnreadCountsStayExact() {
+    List<String> users = List.of("kc-1", "kc-2", "kc-3");
+    List<Future<?>> ops = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      String u = users.get(i % 3);
+      ops.add(store.insertCounted(NewNotification.of(u, "info", "t" + i, "m", null)));
+      if (i % 10 == 0) {
+        ops.add(store.insertBatchCounted(List.of(NewNotification.of("kc-1", "info", "b" + i, "m", null),
+            NewNotification.of("kc-2", "info", "b" + i, "m", null), NewNotification.of("kc-3", "info", "b" + i, "m", null))));
+      }
+      if (i % 17 == 0) {
+        ops.add(store.markAllRead(u));
+      }
+    }
+    Await.result(Future.join(ops));
+    for (String u : users) {
+      assertThat(Await.result(store.unreadCount(u))).as(u).isEqualTo(countedUnread(u));
+    }
+    // mark some read by id (twice: the second changes nothing), one by one, and one already read
+    List<StoredNotification> unread = Await.result(store.unread("kc-1", 100));
+    List<Long> some = ids(unread.subList(0, Math.min(5, unread.size())));
+    Await.result(Future.join(store.markRead("kc-1", some), store.markRead("kc-1", some)));
+    long one = unread.get(unread.size() - 1).id();
+    Await.result(store.markOneRead("kc-1", one));
+    Await.result(store.markOneRead("kc-1", one));
+    assertThat(Await.result(store.unreadCount("kc-1"))).isEqualTo(countedUnread("kc-1"));
+    // rows stored already read (a direct message's delivery rows) do not count
+    long before = Await.result(store.unreadCount("kc-2"));
+    Await.result(new PgMessageStore(pg.db(), pg.config().pgTimeoutMs).send("kc-3", "kc-2", "hi", null, 1000));
+    assertThat(Await.result(store.unreadCount("kc-2"))).isEqualTo(before).isEqualTo(countedUnread("kc-2"));
+    // the purge deletes unread rows too
+    Await.result(pg.db().client().query("UPDATE notifications SET created_at = created_at - interval '40 days'"
+        + " WHERE user_id = 'kc-3' AND id % 2 = 0").execute());
+    Await.result(store.purge(30, 10_000));
+    assertThat(Await.result(store.unreadCount("kc-3"))).isEqualTo(countedUnread("kc-3"));
+    assertThat(Await.result(store.unreadCount("kc-nobody"))).isZero();
+  }
+
   @Test
   @DisplayName("purge keeps each user's newest max-per-user and drops what is older than max-age-days")
   void purge() {
