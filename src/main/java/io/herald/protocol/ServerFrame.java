@@ -28,6 +28,13 @@ public final class ServerFrame {
   private final long roomEventId;
   /** Not on the wire: a session that must not get this frame (the one that caused it), or null. */
   private final String exceptSession;
+  /**
+   * {@link #exceptSession} as the two longs of its UUID, parsed once per frame, so a fan-out to
+   * many sessions compares numbers instead of making each session's id string.
+   */
+  private final long exceptHigh;
+  private final long exceptLow;
+  private final boolean exceptsSession;
   /** Not on the wire: a user none of whose sessions get this frame (typing echoes), or null. */
   private final String exceptUser;
   /** The data as built, or as parsed on demand from {@link #dataJson} (a frame from another node). */
@@ -53,6 +60,10 @@ public final class ServerFrame {
     this.notificationId = notificationId;
     this.from = from;
     this.exceptSession = exceptSession;
+    java.util.UUID except = sessionUuid(exceptSession);
+    this.exceptsSession = except != null;
+    this.exceptHigh = except == null ? 0 : except.getMostSignificantBits();
+    this.exceptLow = except == null ? 0 : except.getLeastSignificantBits();
     this.exceptUser = exceptUser;
   }
 
@@ -165,6 +176,22 @@ public final class ServerFrame {
   /** The session id that must not get this frame, or null. */
   public String exceptSession() {
     return exceptSession;
+  }
+
+  /** Whether the session whose UUID is {@code high}/{@code low} must not get this frame. */
+  public boolean skipsSession(long high, long low) {
+    return exceptsSession && high == exceptHigh && low == exceptLow;
+  }
+
+  private static java.util.UUID sessionUuid(String id) {
+    if (id == null) {
+      return null;
+    }
+    try {
+      return java.util.UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null; // not a session id: skips no session
+    }
   }
 
   /** The user none of whose sessions get this frame, or null. */

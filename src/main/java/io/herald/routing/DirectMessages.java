@@ -9,7 +9,6 @@ import io.herald.store.MessageClient;
 import io.herald.store.PgMessageStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,6 @@ public final class DirectMessages {
   private static final Logger log = LoggerFactory.getLogger(DirectMessages.class);
   /** Longest message text a push shows. */
   static final int PUSH_PREVIEW_CHARS = 200;
-  private static final DeliveryOptions DELIVER = new DeliveryOptions().addHeader(RoutingVerticle.ACTION, RoutingVerticle.DELIVER);
 
   private final Vertx vertx;
   private final RoomDirectory directory;
@@ -93,7 +91,7 @@ public final class DirectMessages {
 
   private void route(Map<String, Set<String>> byRoom, String room, ServerFrame frame) {
     NodeMessage message = NodeMessage.toRooms(List.of(room), List.of(frame), null);
-    byRoom.getOrDefault(room, Set.of()).forEach(node -> vertx.eventBus().send(Addresses.node(node), message, DELIVER));
+    byRoom.getOrDefault(room, Set.of()).forEach(node -> RoutingVerticle.deliverTo(vertx, node, message));
   }
 
   /** Tells the push verticle; it pushes only when the receiver had no session ({@code delivered} false). */

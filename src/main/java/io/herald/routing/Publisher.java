@@ -9,7 +9,6 @@ import io.herald.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -45,7 +44,6 @@ public final class Publisher {
    * that takes longer goes on after the answer.
    */
   static final long DELIVERY_REPORT_WAIT_MS = 1000;
-  private static final DeliveryOptions DELIVER = new DeliveryOptions().addHeader(RoutingVerticle.ACTION, RoutingVerticle.DELIVER);
 
   private final Vertx vertx;
   private final RoomDirectory directory;
@@ -184,6 +182,6 @@ public final class Publisher {
   }
 
   private void deliverTo(String node, NodeMessage m) {
-    vertx.eventBus().send(Addresses.node(node), m, DELIVER);
+    RoutingVerticle.deliverTo(vertx, node, m);
   }
 }

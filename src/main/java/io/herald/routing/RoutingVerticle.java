@@ -10,6 +10,8 @@ import io.herald.room.LocalRooms;
 import io.herald.room.RoomPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -41,6 +43,7 @@ public final class RoutingVerticle extends VerticleBase {
   public static final int PAYLOAD_TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.httpStatus();
   static final String ACTION = "action";
   static final String DELIVER = "deliver";
+  private static final DeliveryOptions DELIVER_OPTIONS = new DeliveryOptions().addHeader(ACTION, DELIVER);
   static final String STATS = "stats";
   static final String ROOM_MEMBERS = "room-members";
   /** Body field (or event-bus header) restricting a delivery to Socket.IO sessions of one namespace. */
@@ -119,6 +122,11 @@ public final class RoutingVerticle extends VerticleBase {
       case BAD_REQUEST, PAYLOAD_TOO_LARGE, STORE_UNAVAILABLE -> e.code().httpStatus();
       default -> UNAVAILABLE;
     };
+  }
+
+  /** Hands {@code m} to the routing verticle of {@code node}, which writes it to its local members. */
+  static void deliverTo(Vertx vertx, String node, NodeMessage m) {
+    vertx.eventBus().send(Addresses.node(node), m, DELIVER_OPTIONS);
   }
 
   /** A session's direct message: the reply is the message:sent data, a failure carries its ErrorCode's status. */

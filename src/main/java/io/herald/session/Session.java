@@ -281,7 +281,7 @@ public final class Session implements RoomMember {
   /** A frame for "the others": this session caused it, or its user is the one left out. */
   private boolean excluded(ServerFrame frame) {
     return (frame.exceptUser() != null && frame.exceptUser().equals(principal.userId()))
-        || (frame.exceptSession() != null && frame.exceptSession().equals(id()));
+        || frame.skipsSession(idHigh, idLow);
   }
 
   /** Sends a reply frame to a request. */

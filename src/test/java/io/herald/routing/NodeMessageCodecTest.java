@@ -36,6 +36,22 @@ class NodeMessageCodecTest {
   }
 
   @Test
+  @DisplayName("a member's room event keeps its publisher, history id and exclusions across nodes")
+  void memberEvents() {
+    java.util.UUID sender = java.util.UUID.randomUUID();
+    ServerFrame sent = ServerFrame.roomEvent("discussion_message", "hi", "course:1", "alice", 812).except(sender.toString(), "bob");
+    ServerFrame got = roundTrip(NodeMessage.toRooms(List.of("course:1"), List.of(sent), null)).frames().get(0);
+    assertThat(got.from()).isEqualTo("alice");
+    assertThat(got.roomEventId()).isEqualTo(812);
+    assertThat(got.exceptUser()).isEqualTo("bob");
+    assertThat(got.skipsSession(sender.getMostSignificantBits(), sender.getLeastSignificantBits())).isTrue();
+    assertThat(got.skipsSession(sender.getMostSignificantBits(), sender.getLeastSignificantBits() + 1)).isFalse();
+    assertThat(ServerFrame.event("e", 1).skipsSession(0, 0)).as("no exclusion").isFalse();
+    assertThat(got.json()).isEqualTo("{\"event\":\"discussion_message\",\"data\":\"hi\",\"room\":\"course:1\","
+        + "\"from\":\"alice\",\"roomEventId\":812}");
+  }
+
+  @Test
   @DisplayName("a broadcast has no rooms and no namespace")
   void broadcast() {
     NodeMessage out = roundTrip(NodeMessage.toAll(ServerFrame.event("e", null), null));
