@@ -118,6 +118,10 @@ public final class HeraldConfig {
   public final String pgUrl;
   public final int pgPoolSize;
   public final int pgTimeoutMs;
+  /** Group commit: most notifications one insert statement carries. */
+  public final int pgInsertBatchMax;
+  /** Group commit: most notifications waiting for a batch; one more fails with STORE_UNAVAILABLE. */
+  public final int pgInsertQueueMax;
   public final String pgEmbeddedDataDir;
   /** 0: the embedded server picks a free port. */
   public final int pgEmbeddedPort;
@@ -239,6 +243,8 @@ public final class HeraldConfig {
     pgUrl = in.string("pg.url", true);
     pgPoolSize = in.integer("pg.pool-size", 1, 256);
     pgTimeoutMs = in.integer("pg.timeout-ms", 100, 600_000);
+    pgInsertBatchMax = in.integer("pg.insert-batch-max", 1, io.herald.store.NotificationStore.MAX_BATCH);
+    pgInsertQueueMax = in.integer("pg.insert-queue-max", 0, 1_000_000);
     pgEmbeddedDataDir = in.string("pg.embedded-data-dir", false);
     pgEmbeddedPort = in.integer("pg.embedded-port", 0, 65535);
     pgEmbeddedFsync = in.bool("pg.embedded-fsync");

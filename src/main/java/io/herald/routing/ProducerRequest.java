@@ -7,6 +7,7 @@ import io.herald.protocol.SendRequests;
 import io.herald.protocol.Utf8;
 import io.herald.room.RoomPolicy;
 import io.herald.store.NewNotification;
+import io.herald.store.PgText;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -64,8 +65,8 @@ public sealed interface ProducerRequest {
   static ToUser notify(JsonObject body) {
     String userId = SendRequests.userId(body, "userId");
     JsonObject n = SendRequests.notification(body);
-    NewNotification stored = NewNotification.of(userId, n.getString("type"), n.getString("title"), n.getString("message"),
-        n.getValue("data"));
+    NewNotification stored = stored(userId, NewNotification.DEFAULT_EVENT, n.getString("type"), n.getString("title"),
+        n.getString("message"), n.getValue("data"));
     return new ToUser(userId, NewNotification.DEFAULT_EVENT, null, stored, body.getValue("priority"),
         SendRequests.namespace(body));
   }
@@ -99,8 +100,17 @@ public sealed interface ProducerRequest {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "persist: " + room + " keeps no history (rooms.history-prefixes does not list '"
           + RoomPolicy.prefix(room) + "')");
     }
-    return new ToRoom(room, SendRequests.event(body, "event"), SendRequests.payload(body, "data", false), persist,
-        SendRequests.namespace(body));
+    String event = SendRequests.event(body, "event");
+    Object data = SendRequests.payload(body, "data", false);
+    if (persist) {
+      try {
+        PgText.check("event", event);
+        PgText.checkJson("data", data);
+      } catch (IllegalArgumentException e) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, e.getMessage());
+      }
+    }
+    return new ToRoom(room, event, data, persist, SendRequests.namespace(body));
   }
 
   /** {@code broadcast}; {@code dataField} as for {@link #toUser}. */
@@ -124,9 +134,18 @@ public sealed interface ProducerRequest {
             "a notification's message must be an object {type, title, message, data}");
       }
       JsonObject n = SendRequests.notification(payload);
-      return NewNotification.of(userId, n.getString("type"), n.getString("title"), n.getString("message"), n.getValue("data"));
+      return stored(userId, event, n.getString("type"), n.getString("title"), n.getString("message"), n.getValue("data"));
     }
-    return new NewNotification(userId, event, null, null, null, data);
+    return stored(userId, event, null, null, null, data);
+  }
+
+  /** A row to store; what the database would refuse (a NUL character) is a 400 naming the field. */
+  private static NewNotification stored(String userId, String event, String type, String title, String message, Object data) {
+    try {
+      return new NewNotification(userId, event, type, title, message, data);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, e.getMessage());
+    }
   }
 
   /** A notification payload's {@code priority} (push: "high" pushes even to connected users). */

@@ -22,6 +22,12 @@ public record NewNotification(String userId, String event, String type, String t
     } else if (event.length() > MAX_NAME_LENGTH) {
       throw new IllegalArgumentException("event must be at most " + MAX_NAME_LENGTH + " characters");
     }
+    PgText.check("userId", userId);
+    PgText.check("event", event);
+    PgText.check("type", type);
+    PgText.check("title", title);
+    PgText.check("message", message);
+    PgText.checkJson("data", data);
   }
 
   /** A notification with the default event name. */

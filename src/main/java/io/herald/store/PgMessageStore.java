@@ -139,6 +139,8 @@ public final class PgMessageStore {
    */
   public Future<Sent> send(String sender, String receiver, String content, String clientMessageId, long dedupWindowMs) {
     return guarded(() -> {
+      PgText.check("content", content);
+      PgText.check("clientMessageId", clientMessageId);
       String conversation = DirectMessage.conversationOf(sender, receiver);
       return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_USERS)
           .execute(Tuple.tuple().addArrayOfString(new String[] {sender, receiver}))

@@ -57,41 +57,25 @@ public final class PgNotificationStore implements NotificationStore, JobLease {
 
   @Override
   public Future<StoredNotification> insert(NewNotification n) {
-    return guarded(() -> client.preparedQuery(SqlQueries.INSERT).execute(insertTuple(n))
-        .map(rows -> toNotification(rows.iterator().next())));
+    return guarded(() -> insertMany(List.of(n)).map(list -> list.get(0).item()));
   }
 
   @Override
   public Future<Counted> insertCounted(NewNotification n) {
-    return guarded(() -> client.preparedQuery(SqlQueries.INSERT_COUNTED).execute(insertTuple(n))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return new Counted(toNotification(row), row.getLong("unread"));
-        }));
+    return guarded(() -> insertMany(List.of(n)).map(list -> list.get(0)));
   }
 
   @Override
   public Future<List<Counted>> insertBatchCounted(List<NewNotification> batch) {
     return guarded(() -> {
       checkBatch(batch);
-      if (batch.isEmpty()) {
-        return Future.succeededFuture(List.of());
-      }
-      String[] users = batch.stream().map(NewNotification::userId).distinct().toArray(String[]::new);
-      List<Tuple> tuples = batch.stream().map(PgNotificationStore::insertTuple).toList();
-      return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_USERS).execute(Tuple.tuple().addArrayOfString(users))
-          .compose(locked -> conn.preparedQuery(SqlQueries.INSERT).executeBatch(tuples))
-          .compose(inserted -> conn.preparedQuery(SqlQueries.UNREAD_COUNTS).execute(Tuple.tuple().addArrayOfString(users))
-              .map(counts -> {
-                java.util.Map<String, Long> byUser = new java.util.HashMap<>();
-                counts.forEach(row -> byUser.put(row.getString(0), row.getLong(1)));
-                List<Counted> out = new ArrayList<>(batch.size());
-                for (StoredNotification item : batchResults(inserted)) {
-                  out.add(new Counted(item, byUser.getOrDefault(item.userId(), 1L)));
-                }
-                return out;
-              })));
+      return batch.isEmpty() ? Future.succeededFuture(List.of()) : insertMany(batch);
     });
+  }
+
+  @Override
+  public Future<List<StoredNotification>> insertBatch(List<NewNotification> batch) {
+    return insertBatchCounted(batch).map(list -> list.stream().map(Counted::item).toList());
   }
 
   private static void checkBatch(List<NewNotification> batch) {
@@ -100,18 +84,43 @@ public final class PgNotificationStore implements NotificationStore, JobLease {
     }
   }
 
-  @Override
-  public Future<List<StoredNotification>> insertBatch(List<NewNotification> batch) {
-    return guarded(() -> {
-      checkBatch(batch);
-      if (batch.isEmpty()) {
-        return Future.succeededFuture(List.of());
+  /**
+   * One statement, one round trip and one commit for the whole list ({@link SqlQueries#INSERT_MANY}):
+   * the group commit's batches, send-many's batches and single inserts all take this way. It runs
+   * on a connection of its own from the pool, not on the pipelined client: an insert can wait on a
+   * user's lock, and a read pipelined behind it on the same connection would wait with it.
+   */
+  private Future<List<Counted>> insertMany(List<NewNotification> batch) {
+    int n = batch.size();
+    String[] users = new String[n];
+    String[] events = new String[n];
+    String[] types = new String[n];
+    String[] titles = new String[n];
+    String[] messages = new String[n];
+    String[] data = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewNotification item = batch.get(i);
+      users[i] = item.userId();
+      events[i] = item.event();
+      types[i] = item.type();
+      titles[i] = item.title();
+      messages[i] = item.message();
+      data[i] = item.dataText();
+    }
+    Tuple params = Tuple.tuple().addArrayOfString(users).addArrayOfString(events).addArrayOfString(types)
+        .addArrayOfString(titles).addArrayOfString(messages).addArrayOfString(data);
+    return pool.preparedQuery(SqlQueries.INSERT_MANY).execute(params).map(rows -> {
+      List<Counted> out = new ArrayList<>(n);
+      for (Row row : rows) {
+        out.add(new Counted(toNotification(row), row.getLong("unread")));
       }
-      String[] users = batch.stream().map(NewNotification::userId).toArray(String[]::new);
-      List<Tuple> tuples = batch.stream().map(PgNotificationStore::insertTuple).toList();
-      return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_USERS).execute(Tuple.tuple().addArrayOfString(users))
-          .compose(locked -> conn.preparedQuery(SqlQueries.INSERT).executeBatch(tuples))
-          .map(PgNotificationStore::batchResults));
+      // rows come back in id order, which is input order: say so loudly if that ever changes
+      for (int i = 0; i < n; i++) {
+        if (i >= out.size() || !out.get(i).item().userId().equals(users[i])) {
+          throw new IllegalStateException("insert returned rows out of input order");
+        }
+      }
+      return out;
     });
   }
 
@@ -258,19 +267,6 @@ public final class PgNotificationStore implements NotificationStore, JobLease {
    */
   private static boolean unavailableState(String state) {
     return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57"));
-  }
-
-  private static Tuple insertTuple(NewNotification n) {
-    return Tuple.of(n.userId(), n.event(), n.type(), n.title(), n.message(), n.dataText());
-  }
-
-  /** executeBatch chains one RowSet per input tuple, in input order. */
-  private static List<StoredNotification> batchResults(RowSet<Row> first) {
-    List<StoredNotification> out = new ArrayList<>();
-    for (RowSet<Row> rs = first; rs != null; rs = rs.next()) {
-      rs.forEach(row -> out.add(toNotification(row)));
-    }
-    return out;
   }
 
   private static List<StoredNotification> toList(RowSet<Row> rows) {

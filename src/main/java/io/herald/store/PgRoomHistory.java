@@ -53,7 +53,7 @@ public final class PgRoomHistory {
   /** Stores an event of {@code room} published by {@code from} (null for a backend). */
   public Future<RoomEvent> insert(String room, String event, Object data, String from) {
     return PgNotificationStore.guarded(() -> client.preparedQuery(INSERT)
-        .execute(Tuple.of(room, event, data == null ? null : Json.encode(data), from))
+        .execute(Tuple.of(room, PgText.check("event", event), data == null ? null : Json.encode(PgText.checkJson("data", data)), from))
         .map(rows -> toEvent(rows.iterator().next())), timeoutMs);
   }
 

@@ -7,34 +7,45 @@ final class SqlQueries {
   static final String COLUMNS = "id, user_id, event, type, title, message, data::text AS data, created_at, read";
 
   /**
-   * One notification, in its own (single-statement) transaction. The per-user advisory lock is
-   * taken before the identity value is drawn and released after the commit is visible, so one
-   * user's ids commit in increasing order (V1__notifications.sql). created_at is taken under the
-   * lock too, so it follows id order per user.
+   * Any number of notifications (parallel text[] parameters: user_id, event, type, title, message,
+   * data as JSON text), in one statement and so one round trip and one commit, each row returned
+   * with {@code unread}: its user's unread count once it is stored.
+   *
+   * <ul>
+   *   <li>{@code locked} takes every user's advisory lock, in hash order (as {@link #LOCK_USERS}),
+   *       and is a scalar subquery of both the insert and the counts, so PostgreSQL evaluates it
+   *       once, before either (an InitPlan): ids are drawn, and counters read, under the locks.
+   *   <li>{@code before} reads each user's kept counter through the volatile function, whose fresh
+   *       snapshot is taken after the locks (V4, V7); the batch's own rows are not in it (the
+   *       counters' trigger runs after the statement).
+   *   <li>The rows are inserted in input order, so ids ascend in it; a row's count is its user's
+   *       {@code before} plus its rank among the batch's rows of that user.
+   * </ul>
    */
-  static final String INSERT = """
-      WITH user_lock AS (SELECT pg_advisory_xact_lock(hashtext($1)))
-      INSERT INTO notifications (user_id, event, type, title, message, data, created_at)
-      SELECT $1, $2, $3, $4, $5, $6::text::jsonb, clock_timestamp() FROM user_lock
-      RETURNING\s""" + COLUMNS;
-
-  /**
-   * {@link #INSERT}, returning the user's unread count after it as the last column {@code unread}:
-   * the user's kept counter (V7), read by a volatile function once the lock is held, so it includes
-   * every earlier commit of the user (V4__unread_count_function.sql), plus the new row.
-   */
-  static final String INSERT_COUNTED = """
-      WITH user_lock AS (SELECT pg_advisory_xact_lock(hashtext($1))),
+  static final String INSERT_MANY = """
+      WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+          WITH ORDINALITY AS t(user_id, event, type, title, message, data, ord)
+      ),
+      locked AS (
+        SELECT count(pg_advisory_xact_lock(h)) AS n
+        FROM (SELECT DISTINCT hashtext(user_id) AS h FROM input ORDER BY h) AS users
+      ),
+      before AS (
+        SELECT user_id, herald_unread_count_except(user_id, (SELECT n FROM locked)) AS unread
+        FROM (SELECT DISTINCT user_id FROM input) AS users
+      ),
       inserted AS (
         INSERT INTO notifications (user_id, event, type, title, message, data, created_at)
-        SELECT $1, $2, $3, $4, $5, $6::text::jsonb, clock_timestamp() FROM user_lock
+        SELECT user_id, event, type, title, message, data::jsonb, clock_timestamp()
+        FROM input WHERE (SELECT n FROM locked) >= 0
+        ORDER BY ord
         RETURNING\s""" + COLUMNS + """
       )
-      SELECT inserted.*, herald_unread_count_except($1, inserted.id) + 1 AS unread FROM inserted""";
-
-  /** The unread count of each user of a text[], from the kept counters (V7; users without one are absent). */
-  static final String UNREAD_COUNTS = """
-      SELECT user_id, count FROM unread_counters WHERE user_id = ANY($1::text[])""";
+      SELECT inserted.*,
+             before.unread + row_number() OVER (PARTITION BY inserted.user_id ORDER BY inserted.id) AS unread
+      FROM inserted JOIN before USING (user_id)
+      ORDER BY inserted.id""";
 
   /**
    * Locks the users of a batch (a text[]), in hash order so two batches never wait for each other

@@ -48,6 +48,8 @@ public final class StoreVerticle extends VerticleBase {
   /** Direct messages and room history; null when this verticle serves notifications only (tests). */
   private final PgMessageStore messages;
   private final PgRoomHistory roomHistory;
+  /** Single notifications (herald.store.insert) go through it; made in start(), on this verticle's context. */
+  private GroupCommit groupCommit;
   private volatile boolean available;
   private long probeTimer = -1;
   private long retentionTimer = -1;
@@ -82,6 +84,8 @@ public final class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    groupCommit = new GroupCommit(store::insertBatchCounted, config.pgPoolSize, config.pgInsertBatchMax,
+        config.pgInsertQueueMax);
     EventBus eb = vertx.eventBus();
     List<MessageConsumer<JsonObject>> consumers = new ArrayList<>(List.of(
         eb.localConsumer(Addresses.STORE_INSERT, m -> handle(m, this::insert)),
@@ -180,7 +184,7 @@ public final class StoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> insert(JsonObject body) {
-    return store.insertCounted(NewNotification.fromJson(body)).map(StoreVerticle::counted);
+    return groupCommit.insert(NewNotification.fromJson(body)).map(StoreVerticle::counted);
   }
 
   private Future<JsonObject> insertBatch(JsonObject body) {

@@ -170,6 +170,10 @@ class RestApiTest {
     assertBad("/api/gateway/send-many", new JsonObject().put("userIds", new JsonArray()).put("event", "e").put("message", "m"), "userIds");
     assertBad("/api/notifications", new JsonObject().put("userId", "u").put("type", "fatal").put("title", "t").put("message", "m"), "type");
     assertBad("/api/notifications", new JsonObject().put("userId", "u").put("message", "m"), "title");
+    // PostgreSQL refuses NUL in text and jsonb: refused up front, naming the field, never a 500
+    assertBad("/api/notifications", new JsonObject().put("userId", "u").put("type", "info").put("title", "a\u0000b").put("message", "m"), "title");
+    assertBad("/api/notifications", new JsonObject().put("userId", "u").put("type", "info").put("title", "t").put("message", "m")
+        .put("data", new JsonObject().put("list", new JsonArray().add(new JsonObject().put("k\u0000", 1)))), "data");
     assertBad("/api/rooms/bad%20room/events", new JsonObject().put("event", "e"), "room");
     assertBad("/api/broadcast", new JsonObject().put("data", 1), "event");
     Response notJson = Http.request(HttpMethod.POST, port, "/api/broadcast", SERVICE, "{nope");
