@@ -1,6 +1,7 @@
 package io.herald.api;
 
 import io.herald.auth.Principal;
+import io.herald.auth.VerifiedTokens;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  /** One per node, shared by every gateway instance: so is its cache of verified service tokens. */
+  private final BearerAuth auth;
 
 
   private final Vertx vertx;
@@ -63,11 +66,12 @@ public final class ApiRoutes {
     this.directory = directory;
     this.clusterNodes = clusterNodes;
     this.store = new StoreClient(vertx);
+    this.auth = new BearerAuth(vertx, new VerifiedTokens(config.serviceRoles));
   }
 
   public void mount(Router router) {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes));
-    router.route("/api/*").handler(new BearerAuth(vertx));
+    router.route("/api/*").handler(auth);
     // A user's own notifications: any valid token, scoped to its user.
     router.get("/api/notifications").handler(this::history);
     router.get("/api/notifications/unread-count").handler(this::unreadCount);

@@ -3,6 +3,7 @@ package io.herald.api;
 import io.herald.auth.AuthException;
 import io.herald.auth.Credentials;
 import io.herald.auth.Principal;
+import io.herald.auth.VerifiedTokens;
 import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.vertx.core.Handler;
@@ -18,9 +19,16 @@ final class BearerAuth implements Handler<RoutingContext> {
   private static final String PRINCIPAL = "herald.principal";
 
   private final Vertx vertx;
+  /** Verified service tokens (the publishing API); null where only user tokens are expected. */
+  private final VerifiedTokens verified;
 
   BearerAuth(Vertx vertx) {
+    this(vertx, null);
+  }
+
+  BearerAuth(Vertx vertx, VerifiedTokens verified) {
     this.vertx = vertx;
+    this.verified = verified;
   }
 
   /** The verified caller of a request that passed this handler. */
@@ -35,7 +43,7 @@ final class BearerAuth implements Handler<RoutingContext> {
       ErrorBody.send(ctx.response(), ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
       return;
     }
-    Credentials.verify(vertx, token)
+    (verified == null ? Credentials.verify(vertx, token) : verified.verify(token, t -> Credentials.verify(vertx, t)))
         .onSuccess(principal -> {
           ctx.put(PRINCIPAL, principal);
           ctx.next();

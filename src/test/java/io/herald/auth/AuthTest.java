@@ -60,10 +60,12 @@ class AuthTest {
   static final TestNodes nodes = new TestNodes();
   /** The HS256 node most specifications run against. */
   static int port;
+  static HeraldNode node;
 
   @BeforeAll
   static void start() {
-    port = nodes.start(Map.of("ws.auth-timeout-ms", AUTH_TIMEOUT_MS)).httpPort();
+    node = nodes.start(Map.of("ws.auth-timeout-ms", AUTH_TIMEOUT_MS, "jwt.leeway-seconds", 0));
+    port = node.httpPort();
   }
 
   // ---------------------------------------------------------------- presenting a token
@@ -518,6 +520,45 @@ class AuthTest {
       Http.Response r = Http.get(port, PATH, Tokens.user("u-rest"));
       assertThat(r.status()).isEqualTo(403);
       assertThat(r.json().getJsonObject("error").getString("code")).isEqualTo("FORBIDDEN");
+    }
+
+    @Test
+    @DisplayName("a service token is verified once, then honoured from the node's cache until it expires; user tokens are verified every time")
+    void serviceTokensCached() {
+      java.util.concurrent.atomic.AtomicInteger verifications = new java.util.concurrent.atomic.AtomicInteger();
+      io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> counter = dc -> {
+        if (dc.message().address().equals(io.herald.cluster.Addresses.AUTH_VERIFY)) {
+          verifications.incrementAndGet();
+        }
+        dc.next();
+      };
+      node.vertx().eventBus().addOutboundInterceptor(counter);
+      try {
+        long exp = Tokens.now() + 2;
+        String service = Tokens.signRaw(new JsonObject().put("sub", "backend-cached")
+            .put("roles", new JsonArray().add("service")).put("exp", exp), TestNodes.SECRET);
+        for (int i = 0; i < 20; i++) {
+          assertThat(Http.get(port, PATH, service).status()).isEqualTo(200);
+        }
+        assertThat(verifications.get()).as("verifications of 20 calls with one service token").isEqualTo(1);
+        String user = Tokens.user("u-not-cached");
+        for (int i = 0; i < 3; i++) {
+          assertThat(Http.get(port, "/api/notifications/unread-count", user).status()).isEqualTo(200);
+        }
+        assertThat(verifications.get()).isEqualTo(4);
+        // a refused token is never kept: the same forged token is checked, and refused, each time
+        String forged = Tokens.signRaw(new JsonObject().put("sub", "backend").put("roles", new JsonArray().add("service"))
+            .put("exp", Tokens.now() + 60), OTHER_SECRET);
+        assertThat(Http.get(port, PATH, forged).status()).isEqualTo(401);
+        assertThat(Http.get(port, PATH, forged).status()).isEqualTo(401);
+        assertThat(verifications.get()).isEqualTo(6);
+        // once the cached token's exp has passed it is verified again, and refused
+        Http.Response expired = Http.awaitStatus(port, PATH, service, 401, 10);
+        assertThat(expired.json().getJsonObject("error").getString("message")).contains("expired");
+        assertThat(Tokens.now()).isGreaterThanOrEqualTo(exp);
+      } finally {
+        node.vertx().eventBus().removeOutboundInterceptor(counter);
+      }
     }
 
     @Test
