@@ -41,6 +41,12 @@ public final class OutboundBytes {
     write.onComplete(ar -> QUEUED.addAndGet(this, -bytes));
   }
 
+  /** As {@link #track(int, Future)} for a write made on the Netty channel itself. */
+  public void track(int bytes, io.netty.util.concurrent.Future<?> write) {
+    QUEUED.addAndGet(this, bytes);
+    write.addListener(f -> QUEUED.addAndGet(this, -bytes));
+  }
+
   /** Counts {@code bytes} that are waiting outside any write (a polling client's queue). */
   public void add(long bytes) {
     QUEUED.addAndGet(this, bytes);
