@@ -110,6 +110,8 @@ public final class GatewayVerticle extends VerticleBase {
     server.requestHandler(req -> {
           if (ws.handles(req)) {
             ws.upgrade(req);
+          } else if (socketIo.handlesUpgrade(req)) {
+            socketIo.handle(req);
           } else {
             router.handle(req);
           }

@@ -1,6 +1,7 @@
 package io.herald.gateway.transport.socketio;
 
 import io.herald.gateway.transport.OutboundBytes;
+import io.herald.gateway.transport.WebSocketWriter;
 import io.herald.protocol.Encoded;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -17,6 +18,7 @@ final class EngineIoOutbox {
   private final OutboundBytes outbound;
   private HttpServerResponse pendingPoll;
   private ServerWebSocket ws;
+  private WebSocketWriter writer;
 
   EngineIoOutbox(int maxOutboundQueueBytes) {
     this.outbound = new OutboundBytes(maxOutboundQueueBytes);
@@ -30,6 +32,7 @@ final class EngineIoOutbox {
   /** The connection runs on {@code socket} from now on: what was queued for a poll goes there first. */
   void switchTo(ServerWebSocket socket) {
     ws = socket;
+    writer = new WebSocketWriter(socket);
     while (!queue.isEmpty()) {
       Encoded packet = queue.poll();
       outbound.add(-packet.bytes());
@@ -61,8 +64,13 @@ final class EngineIoOutbox {
    * (its close event is still on its way to this context) drops the packet quietly.
    */
   void write(ServerWebSocket socket, Encoded packet) {
-    if (!socket.isClosed()) {
-      outbound.track(packet.bytes(), socket.writeTextMessage(packet.text()));
+    if (socket.isClosed()) {
+      return;
+    }
+    if (socket == ws) {
+      writer.write(packet, outbound);
+    } else {
+      outbound.track(packet.bytes(), socket.writeTextMessage(packet.text())); // the upgrade's probe
     }
   }
 

@@ -33,10 +33,24 @@ public final class EngineIoServer {
     this.hub = hub;
   }
 
-  /** Handles every request under the Socket.IO path. */
+  /** Handles every request under the Socket.IO path that the router passes on. */
   public void handle(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
-    HttpServerResponse resp = ctx.response();
+    handle(ctx.request());
+  }
+
+  /**
+   * True for a WebSocket upgrade under the Socket.IO path: the gateway hands it to {@link
+   * #handle(HttpServerRequest)} before the router, as {@code /ws}'s, so the socket is Vert.x's own
+   * (the router would wrap it, and its frames could not go straight to the channel).
+   */
+  public boolean handlesUpgrade(HttpServerRequest req) {
+    return req.path() != null && req.path().startsWith(config.socketIoPath)
+        && "websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE));
+  }
+
+  /** Handles one request under the Socket.IO path. */
+  public void handle(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
     cors(req, resp);
     if (req.method() == HttpMethod.OPTIONS) {
       resp.setStatusCode(204).end();
@@ -49,17 +63,16 @@ public final class EngineIoServer {
     String transport = req.getParam("transport");
     String sid = req.getParam("sid");
     if ("websocket".equals(transport)) {
-      webSocket(ctx, sid);
+      webSocket(req, sid);
     } else if ("polling".equals(transport)) {
-      polling(ctx, sid);
+      polling(req, sid);
     } else {
       error(resp, 400, 0, "Transport unknown");
     }
   }
 
-  private void polling(RoutingContext ctx, String sid) {
-    HttpServerRequest req = ctx.request();
-    HttpServerResponse resp = ctx.response();
+  private void polling(HttpServerRequest req, String sid) {
+    HttpServerResponse resp = req.response();
     if (sid == null) {
       if (req.method() != HttpMethod.GET) {
         error(resp, 400, 3, "Bad handshake method");
@@ -105,14 +118,13 @@ public final class EngineIoServer {
     }
   }
 
-  private void webSocket(RoutingContext ctx, String sid) {
-    HttpServerRequest req = ctx.request();
+  private void webSocket(HttpServerRequest req, String sid) {
     if (!"websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
-      error(ctx.response(), 400, 3, "Bad request");
+      error(req.response(), 400, 3, "Bad request");
       return;
     }
     if (sid == null) {
-      if (refuseWhenDraining(ctx.response())) {
+      if (refuseWhenDraining(req.response())) {
         return;
       }
       EngineIoSession session = create(req);
@@ -121,7 +133,7 @@ public final class EngineIoServer {
     }
     EngineIoSession session = sessions.get(sid);
     if (session == null) {
-      error(ctx.response(), 400, 1, "Session ID unknown");
+      error(req.response(), 400, 1, "Session ID unknown");
       return;
     }
     req.toWebSocket().onSuccess(ws -> {

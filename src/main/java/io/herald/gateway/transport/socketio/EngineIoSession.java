@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class EngineIoSession {
   private static final Logger log = LoggerFactory.getLogger(EngineIoSession.class);
   static final char SEPARATOR = '\u001e';
+  /** Engine.IO packet type of a message (a Socket.IO packet follows). */
+  static final String MESSAGE = "4";
 
   private final EngineIoServer server;
   private final Vertx vertx;
@@ -339,7 +341,7 @@ final class EngineIoSession {
 
   /** Queues a Socket.IO packet as an Engine.IO message; false when the client cannot keep up. */
   boolean sendMessage(String socketIoPacket) {
-    return send("4" + socketIoPacket);
+    return send(MESSAGE + socketIoPacket);
   }
 
   /**
@@ -347,7 +349,12 @@ final class EngineIoSession {
    * known) as an Engine.IO message.
    */
   boolean sendMessage(String prefix, Encoded payload) {
-    return send(new Encoded("4" + prefix + payload.text(), 1 + Utf8.length(prefix) + payload.bytes()));
+    return send(new Encoded(MESSAGE + prefix + payload.text(), 1 + Utf8.length(prefix) + payload.bytes()));
+  }
+
+  /** Queues a whole Engine.IO message made once for many sockets ({@link SocketIoNamespace#MAIN_MESSAGE}). */
+  boolean sendEncoded(Encoded message) {
+    return send(message);
   }
 
   private boolean send(String packet) {

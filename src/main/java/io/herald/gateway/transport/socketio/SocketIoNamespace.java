@@ -18,6 +18,12 @@ final class SocketIoNamespace implements Transport {
   /** A frame as a Socket.IO EVENT packet's arguments, shared by every namespace. */
   static final WireFormat ARGS = WireFormat.of("socket.io", SocketIoNamespace::args);
   private static final String MAIN_EVENT_PREFIX = String.valueOf(SocketIoPacket.EVENT);
+  /**
+   * The whole Engine.IO message of an event in the main namespace ({@code 42[...]}): what nearly
+   * every Socket.IO socket gets, so a fan-out makes its text and bytes once, not per socket.
+   */
+  static final WireFormat MAIN_MESSAGE = WireFormat.of("socket.io-main",
+      f -> EngineIoSession.MESSAGE + MAIN_EVENT_PREFIX + args(f));
 
   private final EngineIoSession engine;
   private final String namespace;
@@ -70,7 +76,9 @@ final class SocketIoNamespace implements Transport {
         return true;
       }
     }
-    boolean ok = engine.sendMessage(eventPrefix, frame.encoded(ARGS));
+    boolean ok = eventPrefix == MAIN_EVENT_PREFIX
+        ? engine.sendEncoded(frame.encoded(MAIN_MESSAGE))
+        : engine.sendMessage(eventPrefix, frame.encoded(ARGS));
     String alias = frame.requestId() == null ? aliases.get(event) : null;
     if (alias != null) {
       ok &= engine.sendMessage(eventPrefix, frame.renamed(alias).encoded(ARGS));

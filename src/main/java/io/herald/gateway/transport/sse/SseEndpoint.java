@@ -84,8 +84,8 @@ public final class SseEndpoint implements Endpoint {
     boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
     // The stream stays open through its heartbeats (the server's idle timeout counts writes too);
     // the connection ends with the stream rather than lingering as an idle keep-alive one.
-    SseTransport transport = new SseTransport(response, config.maxOutboundQueueBytes, config.sseHeartbeatMs,
-        http1 ? connection::close : () -> { });
+    SseTransport transport = new SseTransport(response, http1 ? connection : null, config.maxOutboundQueueBytes,
+        config.sseHeartbeatMs, http1 ? connection::close : () -> { });
     Session[] session = {null};
     response.exceptionHandler(err -> { }); // the close handler follows
     response.closeHandler(v -> {

@@ -1,6 +1,12 @@
 package io.herald.gateway.transport.sse;
 
+import io.herald.gateway.transport.DeferredFlush;
 import io.herald.gateway.transport.OutboundBytes;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.herald.protocol.Encoded;
 import io.herald.protocol.ServerFrame;
 import io.herald.protocol.WireFormat;
@@ -18,7 +24,7 @@ import io.vertx.core.json.JsonObject;
  * a notification id and its automatic {@code Last-Event-ID} on reconnect is the replay cursor.
  * Methods are called on the connection's event loop.
  */
-public final class SseTransport implements Transport {
+public final class SseTransport implements Transport, DeferredFlush.Target {
   /** Written on an idle stream: a comment, which every EventSource ignores. */
   static final Encoded HEARTBEAT = Encoded.of(": ping\n\n");
   /** A frame as one SSE event; {@code id:} is its notification id (stored items only). */
@@ -26,6 +32,9 @@ public final class SseTransport implements Transport {
       f -> event(f.event(), f.isStored() ? f.notificationId() : null, f.dataJson()));
 
   private final HttpServerResponse response;
+  /** The HTTP/1.x connection's Netty channel context, or null (then the response writes). */
+  private final ChannelHandlerContext channel;
+  private boolean flushPending;
   private final OutboundBytes outbound;
   private boolean ended;
   /**
@@ -39,9 +48,16 @@ public final class SseTransport implements Transport {
   private final long heartbeatMs;
   private long lastHeartbeat = System.currentTimeMillis();
 
-  /** {@code afterEnd} runs once the end of the stream is written (the endpoint closes the connection). */
-  SseTransport(HttpServerResponse response, int maxOutboundQueueBytes, long heartbeatMs, Runnable afterEnd) {
+  /**
+   * {@code afterEnd} runs once the end of the stream is written (the endpoint closes the connection).
+   * {@code http1} is the stream's HTTP/1.x connection (null on HTTP/2, whose connection other
+   * streams share): its events are then written as chunks on its channel, flushed once per round
+   * of its event loop's tasks ({@link DeferredFlush}), rather than each through the response.
+   */
+  SseTransport(HttpServerResponse response, HttpConnection http1, int maxOutboundQueueBytes, long heartbeatMs,
+      Runnable afterEnd) {
     this.response = response;
+    this.channel = http1 instanceof io.vertx.core.http.impl.HttpServerConnection c ? c.channelHandlerContext() : null;
     this.outbound = new OutboundBytes(maxOutboundQueueBytes);
     this.heartbeatMs = heartbeatMs;
     this.afterEnd = afterEnd;
@@ -75,7 +91,30 @@ public final class SseTransport implements Transport {
   }
 
   private void writeChunk(Encoded chunk) {
-    outbound.track(chunk.bytes(), response.write(chunk.buffer()));
+    if (channel != null && response.headWritten() && channel.executor().inEventLoop()) {
+      ChannelPromise written = channel.newPromise();
+      outbound.track(chunk.bytes(), written);
+      // one chunk of the response's chunked body, framed by Netty's HTTP encoder as Vert.x's are
+      channel.write(new DefaultHttpContent(((BufferInternal) chunk.buffer()).getByteBuf()), written);
+      DeferredFlush.mark(this);
+    } else {
+      outbound.track(chunk.bytes(), response.write(chunk.buffer()));
+    }
+  }
+
+  @Override
+  public boolean flushPending() {
+    return flushPending;
+  }
+
+  @Override
+  public void flushPending(boolean pending) {
+    flushPending = pending;
+  }
+
+  @Override
+  public ChannelHandlerContext channelContext() {
+    return channel;
   }
 
   /**

@@ -1,13 +1,7 @@
 package io.herald.gateway.transport.websocket;
 
-import io.herald.gateway.transport.DeferredFlush;
 import io.herald.gateway.transport.OutboundBytes;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.internal.http.WebSocketInternal;
-import io.herald.protocol.Encoded;
+import io.herald.gateway.transport.WebSocketWriter;
 import io.herald.protocol.ServerFrame;
 import io.herald.protocol.WireFormat;
 import io.herald.session.Session;
@@ -16,20 +10,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
 /**
- * A WebSocket of {@code /ws}: JSON text frames. It only frames, pings and closes; the session does
+ * A WebSocket of {@code /ws}: JSON text frames (through a {@link WebSocketWriter}: one flush per
+ * socket per round of its event loop's tasks). It only frames, pings and closes; the session does
  * the rest.
- *
- * <p>Frames written on the socket's own event loop (every delivery and reply) go straight to its
- * Netty channel, as a slice of the frame's shared UTF-8 bytes (no per-socket encoding), without a
- * flush: {@link DeferredFlush} flushes the socket once per round of the loop's tasks. Vert.x's own
- * writes (pings, close) flush as before, and everything goes down one pipeline on one thread, so
- * order is kept.
  */
-final class WebSocketTransport implements Transport, DeferredFlush.Target {
+final class WebSocketTransport implements Transport {
   private final ServerWebSocket ws;
-  /** The socket's Netty channel context; null if this Vert.x does not expose it (then Vert.x writes). */
-  private final ChannelHandlerContext channel;
-  private boolean flushPending;
+  private final WebSocketWriter writer;
   private final OutboundBytes outbound;
   private final long pingIntervalMs;
   private final long idleTimeoutMs;
@@ -40,7 +27,7 @@ final class WebSocketTransport implements Transport, DeferredFlush.Target {
 
   WebSocketTransport(ServerWebSocket ws, int maxOutboundQueueBytes, long pingIntervalMs, long idleTimeoutMs) {
     this.ws = ws;
-    this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    this.writer = new WebSocketWriter(ws);
     this.outbound = new OutboundBytes(maxOutboundQueueBytes);
     this.pingIntervalMs = pingIntervalMs;
     this.idleTimeoutMs = idleTimeoutMs;
@@ -96,31 +83,8 @@ final class WebSocketTransport implements Transport, DeferredFlush.Target {
     if (outbound.full()) {
       return false;
     }
-    Encoded e = frame.encoded(WireFormat.JSON);
-    if (channel != null && channel.executor().inEventLoop()) {
-      ChannelPromise written = channel.newPromise();
-      outbound.track(e.bytes(), written);
-      channel.write(new TextWebSocketFrame(true, 0, ((BufferInternal) e.buffer()).getByteBuf()), written);
-      DeferredFlush.mark(this);
-    } else {
-      outbound.track(e.bytes(), ws.writeTextMessage(e.text()));
-    }
+    writer.write(frame.encoded(WireFormat.JSON), outbound);
     return true;
-  }
-
-  @Override
-  public boolean flushPending() {
-    return flushPending;
-  }
-
-  @Override
-  public void flushPending(boolean pending) {
-    flushPending = pending;
-  }
-
-  @Override
-  public ChannelHandlerContext channelContext() {
-    return channel;
   }
 
   @Override
