@@ -17,6 +17,9 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * flush as before; on the loop everything goes down one pipeline on one thread, so order is kept.
  */
 public final class WebSocketWriter implements DeferredFlush.Target {
+  /** The name Vert.x gives its idle-timeout handler in an HTTP server connection's pipeline. */
+  static final String VERTX_IDLE_HANDLER = "idle";
+
   private final ServerWebSocket ws;
   /** The socket's Netty channel context; null if this Vert.x does not expose it (then Vert.x writes). */
   private final ChannelHandlerContext channel;
@@ -25,6 +28,25 @@ public final class WebSocketWriter implements DeferredFlush.Target {
   public WebSocketWriter(ServerWebSocket ws) {
     this.ws = ws;
     this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    dropIdleHandler();
+  }
+
+  /**
+   * Removes the HTTP server's idle-timeout handler from an upgraded socket's pipeline. Vert.x adds
+   * it to every connection for {@code HttpServerOptions.setIdleTimeout} (which keep-alive REST
+   * connections need); on a WebSocket it wraps every write with a listener, and it is redundant:
+   * every Herald socket has its own keep-alive, which pings and closes a peer silent for longer
+   * than the idle timeout. Runs on the socket's loop (a pipeline change elsewhere would race).
+   */
+  private void dropIdleHandler() {
+    if (channel == null) {
+      return;
+    }
+    if (!channel.executor().inEventLoop()) {
+      channel.executor().execute(this::dropIdleHandler);
+    } else if (channel.pipeline().get(VERTX_IDLE_HANDLER) != null) {
+      channel.pipeline().remove(VERTX_IDLE_HANDLER);
+    }
   }
 
   /** Writes {@code text} as one text frame; {@code outbound} counts its bytes until the network took them. */
@@ -36,6 +58,17 @@ public final class WebSocketWriter implements DeferredFlush.Target {
       DeferredFlush.mark(this);
     } else {
       outbound.track(text.bytes(), ws.writeTextMessage(text.text()));
+    }
+  }
+
+  /**
+   * Drops the TCP connection without a close handshake (a peer that does not answer one). The close
+   * starts at Vert.x's own handler context, so it goes down the pipeline past Vert.x, whose close
+   * would wait for the peer's close frame again.
+   */
+  public void abort() {
+    if (channel != null) {
+      channel.close();
     }
   }
 

@@ -24,6 +24,8 @@ final class WebSocketTransport implements Transport {
   /** When the client last sent anything (a frame or a pong), for the idle check. */
   private long lastRead = System.currentTimeMillis();
   private long lastPing = lastRead;
+  /** When the idle close was sent (0: not sent). */
+  private long idleCloseSentAt;
 
   WebSocketTransport(ServerWebSocket ws, int maxOutboundQueueBytes, long pingIntervalMs, long idleTimeoutMs) {
     this.ws = ws;
@@ -59,15 +61,23 @@ final class WebSocketTransport implements Transport {
 
   /**
    * Every {@code ws.ping-interval-ms}: a client silent (not even a pong) for longer than {@code
-   * ws.idle-timeout-ms} is closed (1001), the others are pinged.
+   * ws.idle-timeout-ms} is closed (1001), the others are pinged. A peer that does not answer that
+   * close within another idle timeout either is dead: its TCP connection is dropped.
    */
   @Override
   public void keepAlive(long now) {
+    if (idleCloseSentAt > 0) {
+      if (now - idleCloseSentAt > idleTimeoutMs) {
+        writer.abort();
+      }
+      return;
+    }
     if (now - lastPing < pingIntervalMs || ws.isClosed()) {
       return;
     }
     lastPing = now;
     if (now - lastRead > idleTimeoutMs) {
+      idleCloseSentAt = now;
       ws.close((short) 1001, "idle");
     } else if (!outbound.full()) {
       ws.writePing(Buffer.buffer());
