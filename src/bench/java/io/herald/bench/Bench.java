@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,7 +34,7 @@ public final class Bench implements Callable<Integer> {
   @Parameters(index = "0", defaultValue = "quick", description = "quick, full or smoke")
   String mode;
 
-  @Parameters(index = "1..*", description = "scenarios: idle, fanout, notify, crossnode, cluster, scale "
+  @Parameters(index = "1..*", description = "scenarios: idle, fanout, notify, crossnode, cluster, scale, storm "
       + "(default: quick runs idle fanout notify crossnode; full and smoke run all)")
   List<String> scenarios = new ArrayList<>();
 
@@ -173,6 +175,9 @@ public final class Bench implements Callable<Integer> {
     if (has("scale") && !scaleOnTwo) {
       heraldScale();
     }
+    if (has("storm")) {
+      heraldStorm();
+    }
   }
 
   /** One node: idle, fan-out (REST, then the event bus) and notifications (REST, then the event bus). */
@@ -241,6 +246,167 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
+  /** Users of the storm, apart from the other runs' so that presence starts empty. */
+  private static final int STORM_USERS = 9_000_000;
+  private static final int STORM_NODES = 3;
+
+  /**
+   * The reconnect storm: three nodes holding {@code stormPerNode} connections each; the third is
+   * killed (SIGKILL) and its clients reconnect by themselves to the two others, with the back-off
+   * Herald documents, while one stored notification per such client is published (REST, on the
+   * nodes still up). Reports the time until every one of them is connected again and has its
+   * notification, and until presence lists exactly the users connected. Also the cluster's connect
+   * rate, for comparison with one node's.
+   */
+  private void heraldStorm() {
+    int per = settings.stormPerNode();
+    int total = per * STORM_NODES;
+    JsonObject f = new JsonObject().put("nodes", STORM_NODES).put("perNode", per).put("requested", total)
+        .put("backoff", "random delay in [0, min(30 s, 1 s x 2^attempt)]; to a random node still up");
+    try (HeraldCluster three = HeraldCluster.plan("herald-storm", STORM_NODES, Math.max(19_000, total), SharedPostgres.newDatabase(),
+            logs, settings.extraJvmOptions());
+        StormClient client = new StormClient(sources.forConnections(total + per))) {
+      List<ServerProcess> nodes = three.startAll();
+      three.awaitFormed(control, 120_000);
+      f.put("settleMs", settle(nodes));
+      List<StormClient.Member> all = new ArrayList<>();
+      List<StormClient.Member> victims = new ArrayList<>();
+      List<String> users = new ArrayList<>();
+      for (int i = 0; i < STORM_NODES; i++) {
+        for (int j = 0; j < per; j++) {
+          String user = "u" + (STORM_USERS + i * per + j);
+          StormClient.Member m = client.member(user, nodes.get(i).port);
+          all.add(m);
+          users.add(user);
+          if (i == STORM_NODES - 1) {
+            victims.add(m);
+          }
+        }
+      }
+      client.alivePorts(nodes.stream().map(n -> n.port).toList());
+      long cpuBefore = ServerProcess.cpuNanos(nodes);
+      long start = System.nanoTime();
+      int opened = client.connectAll(all, settings.connectConcurrency()).await(settings.scaleConnectTimeoutMs(), TimeUnit.MILLISECONDS);
+      long connectNanos = System.nanoTime() - start;
+      connectCpu(f, nodes, cpuBefore, opened);
+      f.put("opened", opened).put("connectSeconds", connectNanos / 1e9).put("connectsPerSecond", opened / (connectNanos / 1e9));
+      ServerProcess survivor = nodes.get(0);
+      Set<String> expected = new HashSet<>(users);
+      f.put("presenceExactBeforeMs", awaitPresence(survivor, expected, System.nanoTime(), settings.stormTimeoutMs()));
+
+      ServerProcess victim = nodes.get(STORM_NODES - 1);
+      List<ServerProcess> up = nodes.subList(0, STORM_NODES - 1);
+      client.alivePorts(up.stream().map(n -> n.port).toList());
+      client.resetReconnected(victims);
+      long killedAt = System.nanoTime();
+      victim.kill();
+      System.out.printf(Locale.ROOT, "storm: killed %s holding %d clients; publishing one stored notification to each%n",
+          victim.name, victims.size());
+      int[] published = publishMissed(client.vertx(), up, victims);
+      long deadline = killedAt + TimeUnit.MILLISECONDS.toNanos(settings.stormTimeoutMs());
+      while (System.nanoTime() < deadline
+          && !victims.stream().allMatch(m -> m.open && m.reconnectedAt > 0 && m.notifications.get() >= 1)) {
+        control.timer(100).await();
+      }
+      long reconnected = victims.stream().filter(m -> m.reconnectedAt > 0).count();
+      long caughtUp = victims.stream().filter(m -> m.notifications.get() >= 1).count();
+      long lastReconnect = victims.stream().mapToLong(m -> m.reconnectedAt).max().orElse(killedAt);
+      long lastNotification = victims.stream().mapToLong(m -> m.firstNotificationAt).max().orElse(killedAt);
+      boolean all_ = reconnected == victims.size() && caughtUp == victims.size();
+      f.put("killed", victim.name).put("clientsOfKilledNode", victims.size())
+          .put("reconnected", reconnected).put("caughtUp", caughtUp)
+          .put("published", published[0]).put("accepted", published[1]).put("publishFailed", published[2])
+          .put("lost", published[1] - caughtUp)
+          .put("duplicates", client.duplicates())
+          .put("reconnectAttempts", client.reconnectAttempts()).put("refusedAttempts", client.refusedAttempts())
+          .put("allReconnectedMs", all_ ? (lastReconnect - killedAt) / 1e6 : null)
+          .put("allCaughtUpMs", all_ ? (Math.max(lastReconnect, lastNotification) - killedAt) / 1e6 : null)
+          .put("presenceExactMs", all_ ? awaitPresence(survivor, expected, killedAt, settings.stormTimeoutMs()) : null)
+          .put("timedOut", !all_);
+    } catch (java.util.concurrent.TimeoutException e) {
+      f.put("error", "the storm's first connects did not finish in " + settings.scaleConnectTimeoutMs() + " ms");
+    }
+    add("storm", ServerKind.HERALD.label, null, STORM_NODES, f);
+  }
+
+  /**
+   * One stored notification per client of the killed node, over REST to the nodes still up (64 in
+   * flight); answers {published, accepted (202), failed}.
+   */
+  private int[] publishMissed(Vertx vertx, List<ServerProcess> up, List<StormClient.Member> victims) {
+    io.vertx.core.http.HttpClient http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions(),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+    int[] counts = new int[3];
+    try {
+      java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(victims.size());
+      String auth = ServerKind.HERALD.publishAuthorization();
+      for (int i = 0; i < victims.size(); i++) {
+        inFlight.acquireUninterruptibly();
+        ServerProcess node = up.get(i % up.size());
+        String body = new JsonObject().put("userId", victims.get(i).user).put("type", "info").put("title", "while you were away")
+            .put("message", "storm").encode();
+        http.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
+                .setHost("127.0.0.1").setPort(node.port).setURI("/api/notifications")
+                .putHeader("content-type", "application/json").putHeader("authorization", auth))
+            .compose(r -> r.send(body))
+            .onComplete(ar -> {
+              synchronized (counts) {
+                counts[0]++;
+                if (ar.succeeded() && ar.result().statusCode() == 202) {
+                  counts[1]++;
+                } else {
+                  counts[2]++;
+                }
+              }
+              inFlight.release();
+              done.countDown();
+            });
+      }
+      done.await(settings.stormTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      http.close();
+    }
+    synchronized (counts) {
+      return counts.clone();
+    }
+  }
+
+  /**
+   * Polls {@code GET /api/gateway/connected} on {@code node} every 200 ms until it lists exactly
+   * {@code expected}; the milliseconds from {@code fromNanos}, or null when it did not within
+   * {@code timeoutMs}.
+   */
+  private Double awaitPresence(ServerProcess node, Set<String> expected, long fromNanos, long timeoutMs) {
+    io.vertx.core.http.HttpClient http = control.createHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    try {
+      while (System.nanoTime() < deadline) {
+        try {
+          JsonObject answer = http.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET)
+                  .setHost("127.0.0.1").setPort(node.port).setURI("/api/gateway/connected")
+                  .putHeader("authorization", ServerKind.HERALD.publishAuthorization()))
+              .compose(r -> r.send().compose(resp -> resp.body()))
+              .map(b -> new JsonObject(b))
+              .await(10, TimeUnit.SECONDS);
+          Set<String> online = new HashSet<>();
+          answer.getJsonArray("connectedUsers").forEach(u -> online.add((String) u));
+          if (online.equals(expected)) {
+            return (System.nanoTime() - fromNanos) / 1e6;
+          }
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+          // not answering now: poll again
+        }
+        control.timer(200).await();
+      }
+      return null;
+    } finally {
+      http.close();
+    }
+  }
+
   private JsonObject scaleNote() {
     int n = settings.scaleNodes();
     int per = settings.scalePerNode();
@@ -280,6 +446,9 @@ public final class Bench implements Callable<Integer> {
     }
     if (has("scale")) {
       notApplicable("idle-scale", kind, reason);
+    }
+    if (has("storm")) {
+      notApplicable("storm", kind, reason);
     }
   }
 

@@ -300,6 +300,16 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** Kills the process at once (SIGKILL), as a node crash would, and waits for it to be gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Asks the process to stop (SIGTERM) without waiting; {@link #close} then waits for it. */
   void signalStop() {
     if (process.isAlive()) {

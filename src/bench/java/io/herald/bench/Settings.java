@@ -30,15 +30,18 @@ import java.util.List;
  * @param connectionsPerWorker at most this many connections per load-worker process
  * @param extraJvmOptions added to every server and load-worker JVM (smoke: C1 only, to start faster)
  * @param settleWindowMs before each scenario the servers must be nearly idle for two such windows
+ * @param stormPerNode the reconnect storm: connections on each of its three nodes
+ * @param stormTimeoutMs the reconnect storm: bound on the clients' recovery after the kill
  */
 record Settings(List<String> scenarios, int idleConnections, List<Integer> roomSizes, List<Integer> publishRates,
     int refineSteps, long stepMs, long halfRateMs, int notifyUsers, List<Integer> notifyRates, long pgBaselineMs,
     int crossNodeMembers, int crossNodeRate, long crossNodeMs, int clusterIdlePerNode, int clusterRoomSize,
     int scaleNodes, int scalePerNode, int connectConcurrency, long connectTimeoutMs, long scaleConnectTimeoutMs,
-    int maxInProcessConnections, int connectionsPerWorker, List<String> extraJvmOptions, long settleWindowMs) {
+    int maxInProcessConnections, int connectionsPerWorker, List<String> extraJvmOptions, long settleWindowMs,
+    int stormPerNode, long stormTimeoutMs) {
 
   /** Every scenario, in the order they run. */
-  static final List<String> ALL = List.of("idle", "fanout", "notify", "crossnode", "cluster", "scale");
+  static final List<String> ALL = List.of("idle", "fanout", "notify", "crossnode", "cluster", "scale", "storm");
 
   /**
    * Connections one Herald node can hold here: the open-file limit is 20,000 per process (hard), and
@@ -60,7 +63,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           2, 15,                                            // scale: nodes, per node (on the two-node cluster)
           20, 20_000, 30_000,                               // connect: concurrency, timeout, scale timeout
           20, 30, List.of("-XX:TieredStopAtLevel=1"),       // in process at most, per worker, JVM options
-          50);                                              // settle window ms
+          50,                                               // settle window ms
+          10, 60_000);                                      // storm: per node, recovery bound
       case "quick" -> new Settings(List.of("idle", "fanout", "notify", "crossnode"),
           10_000,
           List.of(1000), List.of(40, 80, 160, 320, 640, 1280), 1, 1000, 1500,
@@ -70,10 +74,11 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           5, MAX_PER_NODE,
           200, 60_000, 420_000,
           15_000, MAX_PER_WORKER, List.of(),
-          200);
+          200,
+          5000, 120_000);
       // The scale run (five nodes, ~7 minutes of connects) is named on its own, `full scale`, so
       // that `full` stays within its 15 minutes.
-      case "full" -> new Settings(List.of("idle", "fanout", "notify", "crossnode", "cluster"),
+      case "full" -> new Settings(List.of("idle", "fanout", "notify", "crossnode", "cluster", "storm"),
           19_000,
           List.of(1000, 10_000), List.of(10, 20, 40, 80, 160, 320, 640, 1280), 2, 2000, 3000,
           5000, List.of(100, 200, 400, 800, 1600, 3200, 6400), 5_000,
@@ -82,7 +87,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           5, MAX_PER_NODE,
           200, 120_000, 420_000,
           15_000, MAX_PER_WORKER, List.of(),
-          200);
+          200,
+          5000, 120_000);
       default -> throw new IllegalArgumentException("unknown mode " + mode + " (quick, full or smoke)");
     };
   }
@@ -92,7 +98,7 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
     return new Settings(scenarios, idleConnections, roomSizes, publishRates, refineSteps, stepMs, halfRateMs,
         notifyUsers, notifyRates, pgBaselineMs, crossNodeMembers, crossNodeRate, crossNodeMs, clusterIdlePerNode,
         clusterRoomSize, nodes, perNode, connectConcurrency, connectTimeoutMs, scaleConnectTimeoutMs,
-        maxInProcessConnections, connectionsPerWorker, extraJvmOptions, settleWindowMs);
+        maxInProcessConnections, connectionsPerWorker, extraJvmOptions, settleWindowMs, stormPerNode, stormTimeoutMs);
   }
 
   JsonObject toJson() {
@@ -106,6 +112,7 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
         .put("scaleNodes", scaleNodes).put("scalePerNode", scalePerNode)
         .put("connectConcurrency", connectConcurrency).put("connectTimeoutMs", connectTimeoutMs)
         .put("scaleConnectTimeoutMs", scaleConnectTimeoutMs).put("maxInProcessConnections", maxInProcessConnections)
-        .put("connectionsPerWorker", connectionsPerWorker).put("settleWindowMs", settleWindowMs);
+        .put("connectionsPerWorker", connectionsPerWorker).put("settleWindowMs", settleWindowMs)
+        .put("stormPerNode", stormPerNode).put("stormTimeoutMs", stormTimeoutMs);
   }
 }

@@ -30,6 +30,9 @@ final class Table {
     if (scenario.equals("crossnode")) {
       return crossNode(f);
     }
+    if (scenario.equals("storm")) {
+      return storm(f);
+    }
     if (scenario.equals("notify") && "postgresql".equals(r.getString("server"))) {
       return String.format(Locale.ROOT, "plain INSERT: %s rows/s (%d connections, %d in flight, autocommit)",
           Bench.fmt(f.getDouble("insertsPerSecond")), f.getInteger("poolSize"), f.getInteger("inFlight"));
@@ -67,6 +70,22 @@ final class Table {
     return String.format(Locale.ROOT, "opened %d/%d%s%s, %s conn/s, live %s KB/conn, RSS %s KB/conn",
         f.getInteger("opened"), f.getInteger("requested"), nodes, workers, Bench.fmt(f.getDouble("connectsPerSecond")),
         Bench.fmt(f.getLong("liveBytesPerConnection") / 1024.0), Bench.fmt(f.getLong("rssBytesPerConnection") / 1024.0));
+  }
+
+  private static String storm(JsonObject f) {
+    if (f.containsKey("error")) {
+      return f.getString("error");
+    }
+    String recovery = f.getBoolean("timedOut", true)
+        ? String.format(Locale.ROOT, "NOT RECOVERED in time: %d/%d reconnected, %d caught up",
+            f.getLong("reconnected"), f.getLong("clientsOfKilledNode"), f.getLong("caughtUp"))
+        : String.format(Locale.ROOT, "all %d reconnected in %s s, caught up in %s s, presence exact in %s s",
+            f.getLong("clientsOfKilledNode"), Bench.fmt(f.getDouble("allReconnectedMs") / 1000),
+            Bench.fmt(f.getDouble("allCaughtUpMs") / 1000),
+            f.getDouble("presenceExactMs") == null ? "-" : Bench.fmt(f.getDouble("presenceExactMs") / 1000));
+    return String.format(Locale.ROOT, "%d x %d on 3 nodes (%s conn/s); one killed: %s; %d of %d stored notifications lost",
+        f.getInteger("nodes"), f.getInteger("perNode"), Bench.fmt(f.getDouble("connectsPerSecond")), recovery,
+        f.getLong("lost"), f.getLong("accepted"));
   }
 
   private static String crossNode(JsonObject f) {

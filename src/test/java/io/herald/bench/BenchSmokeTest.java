@@ -26,11 +26,12 @@ class BenchSmokeTest {
         "idle/herald", "idle-deflate/herald", "fanout-20/herald/rest", "fanout-20/herald/eventbus",
         "fanout-20/herald-socketio/rest", "fanout-broadcast-20/herald/rest", "fanout-broadcast-20/herald-sse/rest",
         "notify/postgresql", "notify/herald/rest", "notify/herald/eventbus",
-        "crossnode/herald/rest", "idle-2nodes/herald", "fanout-20-2nodes/herald/rest", "idle-scale/herald",
+        "crossnode/herald/rest", "idle-2nodes/herald", "fanout-20-2nodes/herald/rest", "idle-scale/herald", "storm/herald",
         "idle/raw-vertx", "fanout-20/raw-vertx/rest", "notify/raw-vertx/rest",
-        "crossnode/raw-vertx", "idle-2nodes/raw-vertx", "fanout-20-2nodes/raw-vertx", "idle-scale/raw-vertx",
+        "crossnode/raw-vertx", "idle-2nodes/raw-vertx", "fanout-20-2nodes/raw-vertx", "idle-scale/raw-vertx", "storm/raw-vertx",
         "idle/socketio-node", "fanout-20/socketio-node/rest", "notify/socketio-node/rest",
-        "crossnode/socketio-node", "idle-2nodes/socketio-node", "fanout-20-2nodes/socketio-node", "idle-scale/socketio-node");
+        "crossnode/socketio-node", "idle-2nodes/socketio-node", "fanout-20-2nodes/socketio-node", "idle-scale/socketio-node",
+        "storm/socketio-node");
     for (JsonObject r : results) {
       JsonObject f = r.getJsonObject("figures");
       String scenario = r.getString("scenario");
@@ -40,6 +41,15 @@ class BenchSmokeTest {
       } else if (scenario.startsWith("idle")) {
         assertThat(f.getInteger("opened")).as("%s opened", r).isEqualTo(f.getInteger("requested")).isPositive();
         assertThat(f.getLong("liveBytesAfter")).as("%s live bytes", r).isPositive();
+      } else if (scenario.equals("storm")) {
+        // three nodes, one killed: every client of it reconnected to the others and got the stored
+        // notification published while it was away, and presence became exact again
+        assertThat(f.getInteger("opened")).as("%s opened", r).isEqualTo(f.getInteger("requested")).isPositive();
+        assertThat(f.getBoolean("timedOut")).as("%s timed out: %s", r, f).isFalse();
+        assertThat(f.getLong("caughtUp")).as("%s caught up", r).isEqualTo(f.getLong("clientsOfKilledNode")).isPositive();
+        assertThat(f.getLong("lost")).as("%s lost", r).isZero();
+        assertThat(f.getDouble("allCaughtUpMs")).as("%s", r).isPositive();
+        assertThat(f.getDouble("presenceExactMs")).as("%s presence", r).isNotNull();
       } else if (scenario.equals("crossnode")) {
         for (String run : List.of("singleNode", "hop", "sameNodeInCluster")) {
           assertDelivered(r + " " + run, f.getJsonObject(run));
