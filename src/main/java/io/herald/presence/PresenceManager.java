@@ -28,12 +28,12 @@ import java.util.Set;
  * block (Hazelcast calls): call them on a worker thread.
  */
 final class PresenceManager {
-  static final String USERS = "herald.presence.users";
+  static final String USERS = io.herald.cluster.UserConnections.MAP;
   static final String NODE_USERS = "herald.presence.node-users";
   static final String ROOM_USERS = "herald.presence.room-users";
-  private static final char SEP = '\u0001';
+  private static final char SEP = io.herald.cluster.UserConnections.NODE_END;
   /** Separates the connections in a {@link #USERS} value. */
-  private static final char CONN = '\u0002';
+  private static final char CONN = io.herald.cluster.UserConnections.CONNECTION;
 
   /** What a connect did. */
   enum Admission { ADMITTED, CAME_ONLINE, REFUSED }
@@ -216,6 +216,54 @@ final class PresenceManager {
       }
     }
     return new Reconciled(noneLeft, nextSuspects);
+  }
+
+  /**
+   * Puts back this node's live connections that {@link #USERS} lacks (entries lost with a departed
+   * member's partitions): presence would call those users offline, and routing, which finds a
+   * personal room's nodes there, would not reach them. Reads in bulk and writes only what is
+   * missing, under the user's lock. Returns how many users it repaired.
+   */
+  int reassert(String node, Map<String, List<String>> sessionsByUser) {
+    int repaired = 0;
+    List<String> all = new ArrayList<>(sessionsByUser.keySet());
+    for (int from = 0; from < all.size(); from += BULK_READ) {
+      List<String> batch = all.subList(from, Math.min(all.size(), from + BULK_READ));
+      Map<String, String> current = users.getAll(new HashSet<>(batch));
+      for (String user : batch) {
+        if (missing(UserPresence.decode(current.get(user)), node, sessionsByUser.get(user)).isEmpty()) {
+          continue;
+        }
+        boolean fixed = withUserLock(user, () -> {
+          UserPresence p = UserPresence.decode(users.get(user));
+          List<String> add = missing(p, node, sessionsByUser.get(user));
+          if (add.isEmpty()) {
+            return false;
+          }
+          List<String> connections = p == null ? new ArrayList<>() : new ArrayList<>(p.connections());
+          connections.addAll(add);
+          users.set(user, new UserPresence(p == null ? System.currentTimeMillis() : p.since(), connections).encode());
+          nodeUsers.put(node, user);
+          return true;
+        });
+        repaired += fixed ? 1 : 0;
+      }
+    }
+    return repaired;
+  }
+
+  /** Users read per getAll when re-asserting. */
+  private static final int BULK_READ = 1000;
+
+  private static List<String> missing(UserPresence p, String node, List<String> sessions) {
+    List<String> out = new ArrayList<>();
+    for (String session : sessions) {
+      String c = node + SEP + session;
+      if (p == null || !p.connections().contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /** What {@link #reconcile} did: users left with no connection, and entries to check again next time. */

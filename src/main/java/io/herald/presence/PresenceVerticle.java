@@ -6,11 +6,11 @@ import com.hazelcast.core.HazelcastInstance;
 import io.herald.cluster.Addresses;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ServerFrame;
-import io.herald.routing.RoutingClient;
-import io.herald.room.LocalRooms;
-import io.herald.room.RoomPolicy;
 import io.herald.room.LocalMembers;
+import io.herald.room.LocalRooms;
 import io.herald.room.RoomMember;
+import io.herald.room.RoomPolicy;
+import io.herald.routing.RoutingClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -19,6 +19,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -168,16 +169,25 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   /**
-   * Removes this node's presence entries whose session is gone (seen so at two reconciliations in a
-   * row), and takes users left without a connection offline after the grace period.
+   * Puts back this node's live connections missing from presence (lost partitions), removes this
+   * node's presence entries whose session is gone (seen so at two reconciliations in a row), and
+   * takes users left without a connection offline after the grace period.
    */
   private void reconcile() {
     Set<String> live = new HashSet<>();
+    Map<String, List<String>> byUser = new HashMap<>();
     for (RoomMember s : sessions.all()) {
       live.add(s.memberId());
+      byUser.computeIfAbsent(s.userId(), u -> new ArrayList<>(1)).add(s.memberId());
     }
     Set<String> previous = suspects;
-    blocking(() -> manager.reconcile(nodeId, live::contains, previous))
+    blocking(() -> {
+      int repaired = manager.reassert(nodeId, byUser);
+      if (repaired > 0) {
+        log.warn("put back lost presence entries of {} user(s) connected to this node", repaired);
+      }
+      return manager.reconcile(nodeId, live::contains, previous);
+    })
         .onSuccess(r -> {
           suspects = r.suspects();
           if (!r.noneLeft().isEmpty()) {

@@ -3,6 +3,7 @@ package io.herald.room;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.multimap.MultiMap;
+import io.herald.cluster.UserConnections;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -24,6 +25,12 @@ import java.util.Set;
  * IMap entry per room costs the cluster far less than a MultiMap key (a value set with its own
  * map, table and node per room, and a 1000-entry table per partition).
  *
+ * <p>A personal room {@code user:{id}} has no entry here: its nodes are those of the user's
+ * connections in presence's {@link UserConnections#MAP}, written when a connection is admitted,
+ * before the session joins the room and reads its catch-up. So a lookup made after a notification
+ * committed that misses a session still means the session's catch-up comes after the commit, and
+ * a connect costs no room-index write.
+ *
  * <p>Only built-in operations are used (no entry processors or other Herald classes run inside
  * Hazelcast), so any member can hold these partitions, including a producer's clustered Vert.x
  * that does not have Herald on its classpath. Hazelcast's map API is synchronous: every call runs
@@ -37,15 +44,25 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   private final Vertx vertx;
   private final IMap<String, String> rooms;
   private final MultiMap<String, String> nodeRooms;
+  private final IMap<String, String> userConnections;
 
   public HazelcastRoomDirectory(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.rooms = hazelcast.getMap(ROOMS);
     this.nodeRooms = hazelcast.getMultiMap(NODE_ROOMS);
+    this.userConnections = hazelcast.getMap(UserConnections.MAP);
+  }
+
+  /** The user id of a personal room. */
+  private static String userOf(String room) {
+    return room.substring(RoomPolicy.USER_PREFIX.length() + 1);
   }
 
   @Override
   public Future<Void> add(String room, String nodeId) {
+    if (RoomPolicy.isUserRoom(room)) {
+      return Future.succeededFuture(); // presence lists the user's nodes
+    }
     return blocking(() -> {
       nodeRooms.put(nodeId, room);
       addNode(room, nodeId);
@@ -58,7 +75,10 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     if (roomNames.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<String> copy = List.copyOf(roomNames);
+    List<String> copy = roomNames.stream().filter(r -> !RoomPolicy.isUserRoom(r)).toList();
+    if (copy.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return blocking(() -> {
       // Read first, in bulk, and write only what is missing: the periodic re-assertion of a node
       // with 19,500 personal rooms otherwise made three cluster operations per room every interval
@@ -85,6 +105,9 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public Future<Void> remove(String room, String nodeId) {
+    if (RoomPolicy.isUserRoom(room)) {
+      return Future.succeededFuture();
+    }
     return blocking(() -> {
       removeNode(room, nodeId);
       nodeRooms.remove(nodeId, room);
@@ -94,20 +117,41 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public Future<Set<String>> nodes(String room) {
+    if (RoomPolicy.isUserRoom(room)) {
+      return blocking(() -> UserConnections.nodes(userConnections.get(userOf(room))));
+    }
     return blocking(() -> split(rooms.get(room)));
   }
 
   @Override
   public Future<Map<String, Set<String>>> nodes(Collection<String> roomNames) {
-    Set<String> keys = new HashSet<>(roomNames);
+    Set<String> keys = new HashSet<>();
+    Set<String> users = new HashSet<>();
+    for (String room : roomNames) {
+      if (RoomPolicy.isUserRoom(room)) {
+        users.add(userOf(room));
+      } else {
+        keys.add(room);
+      }
+    }
     return blocking(() -> {
       Map<String, Set<String>> out = new HashMap<>();
-      rooms.getAll(keys).forEach((room, nodes) -> {
-        Set<String> set = split(nodes);
-        if (!set.isEmpty()) {
-          out.put(room, set);
-        }
-      });
+      if (!keys.isEmpty()) {
+        rooms.getAll(keys).forEach((room, nodes) -> {
+          Set<String> set = split(nodes);
+          if (!set.isEmpty()) {
+            out.put(room, set);
+          }
+        });
+      }
+      if (!users.isEmpty()) {
+        userConnections.getAll(users).forEach((user, value) -> {
+          Set<String> set = UserConnections.nodes(value);
+          if (!set.isEmpty()) {
+            out.put(RoomPolicy.userRoom(user), set);
+          }
+        });
+      }
       return out;
     });
   }

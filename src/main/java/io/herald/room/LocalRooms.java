@@ -102,7 +102,9 @@ public final class LocalRooms {
       listener.firstJoined(room, member.userId());
     }
     Future<Void> indexed;
-    if (first[0]) {
+    if (RoomPolicy.isUserRoom(room)) {
+      indexed = Future.succeededFuture(); // routed by presence's record of the user's connections
+    } else if (first[0]) {
       indexed = sequence(room);
     } else {
       Future<Void> pending = directoryOps.get(room);
@@ -150,7 +152,7 @@ public final class LocalRooms {
     if (lastOfUser[0] && listener != null) {
       listener.lastLeft(room, member.userId());
     }
-    if (!last[0]) {
+    if (!last[0] || RoomPolicy.isUserRoom(room)) {
       return Future.succeededFuture();
     }
     Future<Void> removed = sequence(room)
@@ -180,7 +182,12 @@ public final class LocalRooms {
    * its own ordered sequence, so the directory never keeps a stale entry for this node.
    */
   public Future<Void> reassert() {
-    Set<String> snapshot = Set.copyOf(rooms.keySet());
+    Set<String> snapshot = new java.util.HashSet<>();
+    rooms.keySet().forEach(r -> {
+      if (!RoomPolicy.isUserRoom(r)) {
+        snapshot.add(r);
+      }
+    });
     return directory.addAll(snapshot, nodeId).andThen(ar -> {
       for (String room : snapshot) {
         if (!rooms.containsKey(room)) {

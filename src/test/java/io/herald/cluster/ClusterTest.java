@@ -106,25 +106,42 @@ class ClusterTest {
   }
 
   @Test
-  @DisplayName("a node re-asserts its index entries when they are lost (e.g. with a departed member's partitions)")
+  @DisplayName("a node re-asserts its room-index and presence entries when they are lost (e.g. with a departed member's partitions)")
   void reassertsLostEntries() {
     HeraldNode c = nodes.start(java.util.Map.of("node.reconcile-interval-ms", 1000));
-    try (TestSocket s = TestSocket.connect(c.httpPort(), Tokens.user("ivy"))) {
+    try (TestSocket s = TestSocket.connect(c.httpPort(), Tokens.user("ivy", "course:*"))) {
+      s.request("join-room", new JsonObject().put("room", "course:ivy"));
       awaitConnected(a, "ivy", true);
       com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
           ((io.vertx.core.internal.VertxInternal) a.vertx()).clusterManager()).getHazelcastInstance();
-      hz.getMap(io.herald.room.HazelcastRoomDirectory.ROOMS).remove("user:ivy");
+      // a named room's index entry
+      hz.getMap(io.herald.room.HazelcastRoomDirectory.ROOMS).remove("course:ivy");
+      JsonObject event = new JsonObject().put("event", "lesson").put("data", 1);
+      assertThat(Http.post(a.httpPort(), "/api/rooms/course:ivy/events", service, event).json().getBoolean("delivered")).isFalse();
+      assertThat(awaitDelivered(() -> Http.post(a.httpPort(), "/api/rooms/course:ivy/events", service, event).json()
+          .getBoolean("delivered"))).as("room event delivered again after the node re-asserted its index entry").isTrue();
+      s.expect("lesson");
+      // the user's presence entry, which routes the personal room
+      hz.getMap(io.herald.cluster.UserConnections.MAP).remove("ivy");
       JsonObject dm = new JsonObject().put("userId", "ivy").put("event", "dm").put("message", 1);
       assertThat(Http.post(a.httpPort(), "/api/gateway/send", service, dm).json().getBoolean("success")).isFalse();
-      long deadline = System.currentTimeMillis() + 10_000;
-      boolean delivered = false;
-      while (!delivered && System.currentTimeMillis() < deadline) {
-        io.herald.test.Await.result(TestSocket.vertx().timer(100));
-        delivered = Http.post(a.httpPort(), "/api/gateway/send", service, dm).json().getBoolean("success");
-      }
-      assertThat(delivered).as("delivered again after the node re-asserted its entries").isTrue();
+      assertThat(awaitDelivered(() -> Http.post(a.httpPort(), "/api/gateway/send", service, dm).json().getBoolean("success")))
+          .as("delivered to the personal room again after the node put its presence entry back").isTrue();
       s.expect("dm");
+      awaitConnected(a, "ivy", true);
     }
+  }
+
+  /** Polls {@code delivered} every 100 ms, at most 10 s, until it says true. */
+  private static boolean awaitDelivered(java.util.function.BooleanSupplier delivered) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (delivered.getAsBoolean()) {
+        return true;
+      }
+      io.herald.test.Await.result(TestSocket.vertx().timer(100));
+    }
+    return false;
   }
 
   /**
