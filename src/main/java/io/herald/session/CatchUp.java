@@ -90,9 +90,25 @@ final class CatchUp {
     if (cursor.error() != null) {
       session.send(ServerFrame.error(ErrorCode.BAD_REQUEST, cursor.error(), null));
     }
-    Future<Long> replayed = cursor.after() != null
-        ? resumeFrom(userId, cursor.after())
-        : services.unread(userId, unreadLimit).map(this::sendStored);
+    if (cursor.after() == null) {
+      // Most connects have nothing unread: the kept count (one primary-key read) says so, and the
+      // list is not read at all. Anything committed after it reaches the session live (it is
+      // admitted already), with its own unread_count.
+      services.unreadCount(userId).onComplete(count -> {
+        if (count.succeeded() && count.result() == 0) {
+          replayedUpTo = -1;
+          finish(count);
+        } else {
+          replay(userId, services.unread(userId, unreadLimit).map(this::sendStored));
+        }
+      });
+      return;
+    }
+    replay(userId, resumeFrom(userId, cursor.after()));
+  }
+
+  /** After {@code replayed} (the last id it sent), the unread count, then the held frames. */
+  private void replay(String userId, Future<Long> replayed) {
     replayed
         .andThen(ar -> {
           if (ar.failed()) {
@@ -102,18 +118,21 @@ final class CatchUp {
           replayedUpTo = ar.succeeded() ? ar.result() : -1;
         })
         .transform(ar -> services.unreadCount(userId))
-        .onComplete(count -> {
-          if (count.succeeded()) {
-            session.send(ServerFrame.event("unread_count", new JsonObject().put("count", count.result())));
-          } else {
-            session.send(ServerFrame.error(code(count.cause()), "unread count unavailable", null));
-          }
-          ArrayDeque<ServerFrame> frames = held;
-          held = null;
-          while (frames != null && !frames.isEmpty() && session.state() == Session.State.OPEN) {
-            session.deliverOnEventLoop(frames.poll(), null);
-          }
-        });
+        .onComplete(this::finish);
+  }
+
+  /** Sends the unread count (or why it is missing), then the frames held back meanwhile. */
+  private void finish(io.vertx.core.AsyncResult<Long> count) {
+    if (count.succeeded()) {
+      session.send(ServerFrame.event("unread_count", new JsonObject().put("count", count.result())));
+    } else {
+      session.send(ServerFrame.error(code(count.cause()), "unread count unavailable", null));
+    }
+    ArrayDeque<ServerFrame> frames = held;
+    held = null;
+    while (frames != null && !frames.isEmpty() && session.state() == Session.State.OPEN) {
+      session.deliverOnEventLoop(frames.poll(), null);
+    }
   }
 
   /**
