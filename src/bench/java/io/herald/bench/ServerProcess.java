@@ -265,6 +265,7 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    keepHistogram(out);
     Matcher total = HISTOGRAM_TOTAL.matcher(out);
     if (!total.find()) {
       throw new IllegalStateException("no heap histogram total from jcmd " + pid() + ": " + out);
@@ -273,6 +274,27 @@ final class ServerProcess implements AutoCloseable {
     Matcher m = NMT_OTHER.matcher(out);
     long direct = m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
     return heap + direct;
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger HISTOGRAMS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * With {@code BENCH_HISTOGRAMS=<dir>}, every heap histogram the bench takes is also written there
+   * ({@code NNN-<server>.txt}, in the order taken), for a class-by-class diff of an idle run
+   * (docs/benchmarks.md, "Memory per idle connection").
+   */
+  private void keepHistogram(String jcmdOutput) {
+    String dir = System.getenv("BENCH_HISTOGRAMS");
+    if (dir == null || dir.isBlank()) {
+      return;
+    }
+    try {
+      Path d = Files.createDirectories(Path.of(dir));
+      Files.writeString(d.resolve(String.format(java.util.Locale.ROOT, "%03d-%s.txt", HISTOGRAMS.incrementAndGet(), name)),
+          jcmdOutput);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not keep the heap histogram in " + dir, e);
+    }
   }
 
   /** Records a JFR of the server for {@code seconds} into {@code file} (JVM servers only). */

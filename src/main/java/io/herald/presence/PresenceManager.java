@@ -3,6 +3,7 @@ package io.herald.presence;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.multimap.MultiMap;
+import com.hazelcast.query.Predicates;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,15 +22,16 @@ import java.util.Set;
  * close (the grace period runs from it). Present = online. One entry per user costs the cluster a
  * fraction of a MultiMap key (its value set, map, table and node) plus a second map's entry.
  *
- * <p>Every change of one user runs under that user's Hazelcast lock, so the connection limit and
- * the online/offline transitions are decided exactly once for the whole cluster: a transition is
- * reported to the one caller that made it, which then notifies subscribers. Only built-in
- * structures are used, so members without Herald's classes can hold the partitions. All methods
- * block (Hazelcast calls): call them on a worker thread.
+ * <p>Every change of one user's entry is a compare-and-set on it ({@link #update}), so the
+ * connection limit and the online/offline transitions are decided exactly once for the whole
+ * cluster: a transition is reported to the one caller that made it, which then notifies
+ * subscribers. A departed node's users are found by a built-in predicate on the values (their
+ * connections name the node), so no second structure is kept per connection. Only built-in
+ * structures and predicates are used, so members without Herald's classes can hold the partitions.
+ * All methods block (Hazelcast calls): call them on a worker thread.
  */
 final class PresenceManager {
   static final String USERS = io.herald.cluster.UserConnections.MAP;
-  static final String NODE_USERS = "herald.presence.node-users";
   static final String ROOM_USERS = "herald.presence.room-users";
   private static final char SEP = io.herald.cluster.UserConnections.NODE_END;
   /** Separates the connections in a {@link #USERS} value. */
@@ -39,28 +41,64 @@ final class PresenceManager {
   enum Admission { ADMITTED, CAME_ONLINE, REFUSED }
 
   private final IMap<String, String> users;           // user -> since, connections (see above)
-  private final MultiMap<String, String> nodeUsers;   // node -> user
   private final MultiMap<String, String> roomUsers;    // room -> user SEP node
 
   PresenceManager(HazelcastInstance hz) {
     users = hz.getMap(USERS);
-    nodeUsers = hz.getMultiMap(NODE_USERS);
     roomUsers = hz.getMultiMap(ROOM_USERS);
   }
 
-  /** Longest wait for a user's (or room's) lock; a worker thread never blocks longer on one. */
+  /** Longest wait for a room's lock; a worker thread never blocks longer on one. */
   static final long LOCK_WAIT_SECONDS = 10;
 
-  /**
-   * Runs {@code body} holding the user's lock, waited for at most {@link #LOCK_WAIT_SECONDS}: the
-   * caller runs on a worker thread, and an unbounded wait (say, for a lock a departing member still
-   * holds) would hold it.
-   */
-  private <T> T withUserLock(String user, java.util.function.Supplier<T> body) {
-    return locked(users::tryLock, users::unlock, user, body);
+  /** Most compare-and-set attempts on one user's entry before giving up (each loses only to another change). */
+  static final int MAX_CAS_ATTEMPTS = 100;
+
+  /** What an update makes of a user's entry: write {@code next} (null: delete it) or keep it; and the caller's answer. */
+  private record Change<T>(boolean write, UserPresence next, T result) {
+    static <T> Change<T> keep(T result) {
+      return new Change<>(false, null, result);
+    }
+
+    static <T> Change<T> write(UserPresence next, T result) {
+      return new Change<>(true, next, result);
+    }
   }
 
-  /** As {@link #withUserLock}, with a presence-enabled room's lock. */
+  /**
+   * Changes a user's entry by compare-and-set: reads it, asks {@code f} what to make of it, and
+   * writes that only if the entry is still what was read ({@code putIfAbsent}, {@code replace(key,
+   * old, new)}, {@code remove(key, old)}); otherwise reads again. Every writer of {@link #USERS}
+   * goes through here, so no change is lost and each decision (the connection limit, coming online,
+   * going offline) is made on the value it changes, exactly once cluster-wide. Two operations in
+   * the common case (a lock, its release and their backups cost four more), and nothing is held if
+   * a member dies mid-change.
+   */
+  private <T> T update(String user, java.util.function.Function<UserPresence, Change<T>> f) {
+    for (int attempt = 1; ; attempt++) {
+      String old = users.get(user);
+      Change<T> c = f.apply(UserPresence.decode(old));
+      if (!c.write()) {
+        return c.result();
+      }
+      boolean done;
+      if (c.next() == null) {
+        done = old == null || users.remove(user, old);
+      } else if (old == null) {
+        done = users.putIfAbsent(user, c.next().encode()) == null;
+      } else {
+        done = users.replace(user, old, c.next().encode());
+      }
+      if (done) {
+        return c.result();
+      }
+      if (attempt >= MAX_CAS_ATTEMPTS) {
+        throw new IllegalStateException("presence entry of " + user + " is busy");
+      }
+    }
+  }
+
+  /** A presence-enabled room's lock, waited for at most {@link #LOCK_WAIT_SECONDS}. */
   private <T> T withRoomLock(String room, java.util.function.Supplier<T> body) {
     return locked(roomUsers::tryLock, roomUsers::unlock, room, body);
   }
@@ -89,40 +127,35 @@ final class PresenceManager {
 
   /** Registers a connection unless the user already has {@code max} anywhere in the cluster. */
   Admission connect(String user, String node, String session, int max) {
-    return withUserLock(user, () -> {
-      UserPresence p = UserPresence.decode(users.get(user));
+    return update(user, p -> {
       if (p != null && p.connections().size() >= max) {
-        return Admission.REFUSED;
+        return Change.keep(Admission.REFUSED);
       }
-      List<String> connections = p == null ? new ArrayList<>() : new ArrayList<>(p.connections());
+      List<String> connections = p == null ? new ArrayList<>(1) : new ArrayList<>(p.connections());
       connections.add(node + SEP + session);
       long since = p == null ? System.currentTimeMillis() : p.since();
-      users.set(user, new UserPresence(since, connections).encode());
-      nodeUsers.put(node, user);
-      return p == null ? Admission.CAME_ONLINE : Admission.ADMITTED;
+      return Change.write(new UserPresence(since, connections), p == null ? Admission.CAME_ONLINE : Admission.ADMITTED);
     });
   }
 
   /**
    * Removes a connection; returns how many the user still has in the cluster. When that is none,
-   * the node keeps its node-users entry until {@link #confirmOffline}, so that if this node dies
-   * during the grace period the survivors still find the user.
+   * the entry stays (with the time of this close) until {@link #confirmOffline} after the grace
+   * period, so a reconnect meanwhile is no flap; if this node dies first, the survivors find the
+   * entry by its having no connection ({@link #purgeNode}).
    */
   int disconnect(String user, String node, String session) {
-    return withUserLock(user, () -> {
-      UserPresence p = UserPresence.decode(users.get(user));
+    return update(user, p -> {
       if (p == null) {
-        return 0;
+        return Change.keep(0);
       }
       List<String> left = new ArrayList<>(p.connections());
-      left.remove(node + SEP + session);
-      if (!left.isEmpty() && noneOn(left, node)) {
-        nodeUsers.remove(node, user);
+      if (!left.remove(node + SEP + session)) {
+        return Change.keep(left.size());
       }
       // the grace period runs from the last close
       long since = left.isEmpty() ? System.currentTimeMillis() : p.since();
-      users.set(user, new UserPresence(since, left).encode());
-      return left.size();
+      return Change.write(new UserPresence(since, left), left.size());
     });
   }
 
@@ -130,24 +163,15 @@ final class PresenceManager {
    * Checks a user whose last connection closed: returns {@link #WENT_OFFLINE} if this call took
    * them offline, {@link #STILL_ONLINE} if they have a connection (or are already offline), or the
    * milliseconds left until {@code graceMs} have passed since the last close anywhere (ask again
-   * then). Also drops {@code node}'s entry for the user when it holds no connection of theirs.
+   * then). Safe to call from several nodes at once: one of them takes the user offline.
    */
   long confirmOffline(String user, String node, long graceMs) {
-    return withUserLock(user, () -> {
-      UserPresence p = UserPresence.decode(users.get(user));
-      List<String> left = p == null ? List.of() : p.connections();
-      if (noneOn(left, node)) {
-        nodeUsers.remove(node, user);
-      }
-      if (!left.isEmpty() || p == null) {
-        return STILL_ONLINE;
+    return update(user, p -> {
+      if (p == null || !p.connections().isEmpty()) {
+        return Change.keep(STILL_ONLINE);
       }
       long wait = p.since() + graceMs - System.currentTimeMillis();
-      if (wait > 0) {
-        return wait;
-      }
-      users.delete(user);
-      return WENT_OFFLINE;
+      return wait > 0 ? Change.keep(wait) : Change.write(null, WENT_OFFLINE);
     });
   }
 
@@ -156,32 +180,39 @@ final class PresenceManager {
 
   /**
    * Removes every connection a departed node held; returns the users left with no connection
-   * anywhere, for whom {@link #confirmOffline} is due after the grace period. Safe to run on every
-   * survivor at once.
+   * anywhere, for whom {@link #confirmOffline} is due after the grace period: those it left without
+   * one, and every user already without one (in a grace period whose timer may have been on the
+   * departed node). Safe to run on every survivor at once: each change is a compare-and-set, and
+   * one {@link #confirmOffline} takes a user offline.
    */
   List<String> purgeNode(String node) {
-    List<String> noneLeft = new ArrayList<>();
-    for (String user : nodeUsers.remove(node)) {
-      withUserLock(user, () -> {
-        UserPresence p = UserPresence.decode(users.get(user));
-        List<String> left = new ArrayList<>();
-        if (p != null) {
-          for (String c : p.connections()) {
-            if (!c.startsWith(node + SEP)) {
-              left.add(c);
-            }
-          }
-          if (left.size() != p.connections().size()) {
-            users.set(user, new UserPresence(p.since(), left).encode());
+    Set<String> noneLeft = new HashSet<>();
+    for (String user : users.keySet(onNode(node))) {
+      int left = update(user, p -> {
+        if (p == null) {
+          return Change.keep(0);
+        }
+        List<String> kept = new ArrayList<>();
+        for (String c : p.connections()) {
+          if (!c.startsWith(node + SEP)) {
+            kept.add(c);
           }
         }
-        if (left.isEmpty()) {
-          noneLeft.add(user);
-        }
-        return null;
+        return kept.size() == p.connections().size() ? Change.keep(kept.size())
+            : Change.write(new UserPresence(kept.isEmpty() ? System.currentTimeMillis() : p.since(), kept), kept.size());
       });
+      if (left == 0) {
+        noneLeft.add(user);
+      }
     }
-    return noneLeft;
+    noneLeft.addAll(users.keySet(Predicates.not(Predicates.like("this", "%" + CONN + "%"))));
+    return new ArrayList<>(noneLeft);
+  }
+
+  /** Entries with a connection on {@code node} (a built-in predicate: any member can run it). */
+  private static com.hazelcast.query.Predicate<String, String> onNode(String node) {
+    String escaped = node.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    return Predicates.like("this", "%" + CONN + escaped + SEP + "%");
   }
 
   /**
@@ -194,8 +225,9 @@ final class PresenceManager {
   Reconciled reconcile(String node, java.util.function.Predicate<String> live, Set<String> suspects) {
     List<String> noneLeft = new ArrayList<>();
     Set<String> nextSuspects = new HashSet<>();
-    for (String user : Set.copyOf(nodeUsers.get(node))) {
-      UserPresence seen = UserPresence.decode(users.get(user));
+    for (Map.Entry<String, String> e : users.entrySet(onNode(node))) {
+      String user = e.getKey();
+      UserPresence seen = UserPresence.decode(e.getValue());
       if (seen == null) {
         continue;
       }
@@ -222,7 +254,7 @@ final class PresenceManager {
    * Puts back this node's live connections that {@link #USERS} lacks (entries lost with a departed
    * member's partitions): presence would call those users offline, and routing, which finds a
    * personal room's nodes there, would not reach them. Reads in bulk and writes only what is
-   * missing, under the user's lock. Returns how many users it repaired.
+   * missing, by compare-and-set. Returns how many users it repaired.
    */
   int reassert(String node, Map<String, List<String>> sessionsByUser) {
     int repaired = 0;
@@ -234,17 +266,14 @@ final class PresenceManager {
         if (missing(UserPresence.decode(current.get(user)), node, sessionsByUser.get(user)).isEmpty()) {
           continue;
         }
-        boolean fixed = withUserLock(user, () -> {
-          UserPresence p = UserPresence.decode(users.get(user));
+        boolean fixed = update(user, p -> {
           List<String> add = missing(p, node, sessionsByUser.get(user));
           if (add.isEmpty()) {
-            return false;
+            return Change.keep(false);
           }
           List<String> connections = p == null ? new ArrayList<>() : new ArrayList<>(p.connections());
           connections.addAll(add);
-          users.set(user, new UserPresence(p == null ? System.currentTimeMillis() : p.since(), connections).encode());
-          nodeUsers.put(node, user);
-          return true;
+          return Change.write(new UserPresence(p == null ? System.currentTimeMillis() : p.since(), connections), true);
         });
         repaired += fixed ? 1 : 0;
       }
@@ -286,10 +315,6 @@ final class PresenceManager {
 
   int onlineCount() {
     return users.size();
-  }
-
-  private static boolean noneOn(Collection<String> connections, String node) {
-    return connections.stream().noneMatch(c -> c.startsWith(node + SEP));
   }
 
   /**
