@@ -3,6 +3,7 @@ package io.herald.bench;
 import io.herald.test.SharedPostgres;
 import io.herald.test.TestNodes;
 import io.herald.test.Tokens;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -206,6 +207,7 @@ public final class Bench implements Callable<Integer> {
       }
       if (has("notify")) {
         notify(ServerKind.HERALD, node, pgBaseline, List.of(rest(node, ServerKind.HERALD), eventBus(producer)));
+        notifyBacklog(node);
       }
     }
   }
@@ -730,6 +732,68 @@ public final class Bench implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** Unread backlogs the {@code notify-backlog} row compares (issue #15: flat from 0 to 1,000). */
+  static final List<Integer> BACKLOGS = List.of(0, 1000);
+
+  /**
+   * The {@code notify-backlog} row: the same stored notification, sent one at a time over REST to a
+   * user with no unread notification and to one with 1,000, timing each request (202 included: the
+   * insert, the kept unread count and the routing) and the server's CPU over them. The unread count
+   * is kept, not counted, so the two should cost the same. The users have no socket.
+   */
+  private void notifyBacklog(ServerProcess node) {
+    int samples = settings.backlogSamples();
+    JsonObject f = new JsonObject().put("samples", samples).put("settleMs", settle(List.of(node)));
+    io.vertx.core.http.HttpClient http = control.createHttpClient(new io.vertx.core.http.HttpClientOptions(),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    JsonArray runs = new JsonArray();
+    try {
+      for (int backlog : BACKLOGS) {
+        String user = "backlog-" + backlog + "-" + System.nanoTime();
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+        List<Future<?>> filling = new ArrayList<>();
+        for (int i = 0; i < backlog; i++) {
+          inFlight.acquireUninterruptibly();
+          filling.add(postNotification(http, node, user).andThen(ar -> inFlight.release()));
+        }
+        Future.all(filling).await(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+        for (int i = 0; i < Math.min(50, samples); i++) {
+          postNotification(http, node, user).await(30, TimeUnit.SECONDS); // warm-up
+        }
+        long[] micros = new long[samples];
+        long cpuBefore = node.cpuNanos();
+        for (int i = 0; i < samples; i++) {
+          long start = System.nanoTime();
+          postNotification(http, node, user).await(30, TimeUnit.SECONDS);
+          micros[i] = (System.nanoTime() - start) / 1000;
+        }
+        long cpu = node.cpuNanos() - cpuBefore;
+        java.util.Arrays.sort(micros);
+        runs.add(new JsonObject().put("unreadBefore", backlog + Math.min(50, samples))
+            .put("meanMicros", java.util.Arrays.stream(micros).average().orElse(0))
+            .put("p50Micros", micros[samples / 2]).put("p99Micros", micros[(int) (samples * 0.99)])
+            .put("serverCpuMicrosPerNotification", cpu / 1e3 / samples));
+      }
+      f.put("runs", runs).put("meanRatio", runs.getJsonObject(1).getDouble("meanMicros") / runs.getJsonObject(0).getDouble("meanMicros"));
+    } catch (java.util.concurrent.TimeoutException e) {
+      f.put("error", "a stored notification was not answered in time");
+    } finally {
+      http.close();
+    }
+    add("notify-backlog", ServerKind.HERALD.label, "rest", 1, f);
+  }
+
+  /** One stored notification over REST; fails unless answered 202. */
+  private static Future<Void> postNotification(io.vertx.core.http.HttpClient http, ServerProcess node, String user) {
+    String body = new JsonObject().put("userId", user).put("type", "info").put("title", "backlog").put("message", "m").encode();
+    return http.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
+            .setHost("127.0.0.1").setPort(node.port).setURI("/api/notifications")
+            .putHeader("content-type", "application/json").putHeader("authorization", ServerKind.HERALD.publishAuthorization()))
+        .compose(r -> r.send(body))
+        .compose(resp -> resp.statusCode() == 202 ? Future.<Void>succeededFuture()
+            : Future.failedFuture("POST /api/notifications answered " + resp.statusCode()));
   }
 
   /**

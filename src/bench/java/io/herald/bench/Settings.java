@@ -32,13 +32,14 @@ import java.util.List;
  * @param settleWindowMs before each scenario the servers must be nearly idle for two such windows
  * @param stormPerNode the reconnect storm: connections on each of its three nodes
  * @param stormTimeoutMs the reconnect storm: bound on the clients' recovery after the kill
+ * @param backlogSamples notify-backlog: notifications timed per backlog
  */
 record Settings(List<String> scenarios, int idleConnections, List<Integer> roomSizes, List<Integer> publishRates,
     int refineSteps, long stepMs, long halfRateMs, int notifyUsers, List<Integer> notifyRates, long pgBaselineMs,
     int crossNodeMembers, int crossNodeRate, long crossNodeMs, int clusterIdlePerNode, int clusterRoomSize,
     int scaleNodes, int scalePerNode, int connectConcurrency, long connectTimeoutMs, long scaleConnectTimeoutMs,
     int maxInProcessConnections, int connectionsPerWorker, List<String> extraJvmOptions, long settleWindowMs,
-    int stormPerNode, long stormTimeoutMs) {
+    int stormPerNode, long stormTimeoutMs, int backlogSamples) {
 
   /** Every scenario, in the order they run. */
   static final List<String> ALL = List.of("idle", "fanout", "notify", "crossnode", "cluster", "scale", "storm");
@@ -64,7 +65,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           20, 20_000, 30_000,                               // connect: concurrency, timeout, scale timeout
           20, 30, List.of("-XX:TieredStopAtLevel=1"),       // in process at most, per worker, JVM options
           50,                                               // settle window ms
-          10, 60_000);                                      // storm: per node, recovery bound
+          10, 60_000,                                       // storm: per node, recovery bound
+          20);                                              // notify-backlog samples
       case "quick" -> new Settings(List.of("idle", "fanout", "notify", "crossnode"),
           10_000,
           List.of(1000), List.of(40, 80, 160, 320, 640, 1280), 1, 1000, 1500,
@@ -75,7 +77,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           200, 60_000, 420_000,
           15_000, MAX_PER_WORKER, List.of(),
           200,
-          5000, 120_000);
+          5000, 120_000,
+          500);
       // The scale run (five nodes, ~7 minutes of connects) is named on its own, `full scale`, so
       // that `full` stays within its 15 minutes.
       case "full" -> new Settings(List.of("idle", "fanout", "notify", "crossnode", "cluster", "storm"),
@@ -88,7 +91,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
           200, 120_000, 420_000,
           15_000, MAX_PER_WORKER, List.of(),
           200,
-          5000, 120_000);
+          5000, 120_000,
+          500);
       default -> throw new IllegalArgumentException("unknown mode " + mode + " (quick, full or smoke)");
     };
   }
@@ -98,7 +102,8 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
     return new Settings(scenarios, idleConnections, roomSizes, publishRates, refineSteps, stepMs, halfRateMs,
         notifyUsers, notifyRates, pgBaselineMs, crossNodeMembers, crossNodeRate, crossNodeMs, clusterIdlePerNode,
         clusterRoomSize, nodes, perNode, connectConcurrency, connectTimeoutMs, scaleConnectTimeoutMs,
-        maxInProcessConnections, connectionsPerWorker, extraJvmOptions, settleWindowMs, stormPerNode, stormTimeoutMs);
+        maxInProcessConnections, connectionsPerWorker, extraJvmOptions, settleWindowMs, stormPerNode, stormTimeoutMs,
+        backlogSamples);
   }
 
   JsonObject toJson() {
@@ -113,6 +118,6 @@ record Settings(List<String> scenarios, int idleConnections, List<Integer> roomS
         .put("connectConcurrency", connectConcurrency).put("connectTimeoutMs", connectTimeoutMs)
         .put("scaleConnectTimeoutMs", scaleConnectTimeoutMs).put("maxInProcessConnections", maxInProcessConnections)
         .put("connectionsPerWorker", connectionsPerWorker).put("settleWindowMs", settleWindowMs)
-        .put("stormPerNode", stormPerNode).put("stormTimeoutMs", stormTimeoutMs);
+        .put("stormPerNode", stormPerNode).put("stormTimeoutMs", stormTimeoutMs).put("backlogSamples", backlogSamples);
   }
 }

@@ -33,6 +33,9 @@ final class Table {
     if (scenario.equals("storm")) {
       return storm(f);
     }
+    if (scenario.equals("notify-backlog")) {
+      return backlog(f);
+    }
     if (scenario.equals("notify") && "postgresql".equals(r.getString("server"))) {
       return String.format(Locale.ROOT, "plain INSERT: %s rows/s (%d connections, %d in flight, autocommit)",
           Bench.fmt(f.getDouble("insertsPerSecond")), f.getInteger("poolSize"), f.getInteger("inFlight"));
@@ -70,6 +73,20 @@ final class Table {
     return String.format(Locale.ROOT, "opened %d/%d%s%s, %s conn/s, live %s KB/conn, RSS %s KB/conn",
         f.getInteger("opened"), f.getInteger("requested"), nodes, workers, Bench.fmt(f.getDouble("connectsPerSecond")),
         Bench.fmt(f.getLong("liveBytesPerConnection") / 1024.0), Bench.fmt(f.getLong("rssBytesPerConnection") / 1024.0));
+  }
+
+  private static String backlog(JsonObject f) {
+    if (f.containsKey("error")) {
+      return f.getString("error");
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Object o : f.getJsonArray("runs")) {
+      JsonObject r = (JsonObject) o;
+      sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%d unread before: mean %s ms, p50 %s ms, CPU %s us",
+          r.getInteger("unreadBefore"), ms(r.getDouble("meanMicros")), ms(r.getDouble("p50Micros")),
+          Bench.fmt(r.getDouble("serverCpuMicrosPerNotification"))));
+    }
+    return sb.append(String.format(Locale.ROOT, " (ratio %.2f)", f.getDouble("meanRatio"))).toString();
   }
 
   private static String storm(JsonObject f) {

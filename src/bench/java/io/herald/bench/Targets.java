@@ -28,6 +28,7 @@ final class Targets {
     }
     latency(results, out);
     notifications(results, out);
+    backlog(results, out);
     connects(results, out);
     storm(results, out);
     scale(results, out);
@@ -132,6 +133,18 @@ final class Targets {
       out.add(row(target, fmt(ratio * 100) + "%, p99 " + (p99 == null ? "-" : fmt(p99) + " ms"),
           ratio >= 0.5 && p99 != null && p99 < 20, "p99 at " + (half == null ? "-" : fmt(half.getDouble("publishRate")) + "/s")));
     }
+  }
+
+  /** The kept unread count: a notification to a user with 1,000 unread costs what one to a user with none does. */
+  private static void backlog(List<JsonObject> results, JsonArray out) {
+    String target = "notifications: cost flat from 0 to 1,000 unread (mean time per notification within 1.25x)";
+    Optional<JsonObject> r = row(results, "notify-backlog", "herald", "rest");
+    if (r.isEmpty() || !r.get().containsKey("meanRatio")) {
+      out.add(row(target, null, null, "notify not run"));
+      return;
+    }
+    double ratio = r.get().getDouble("meanRatio");
+    out.add(row(target, fmt(ratio) + "x", ratio <= 1.25, "mean at 1,000 unread / mean at 0, one notification at a time"));
   }
 
   /**

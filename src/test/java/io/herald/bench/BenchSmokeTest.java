@@ -25,7 +25,7 @@ class BenchSmokeTest {
     assertThat(results).extracting(BenchSmokeTest::key).containsExactlyInAnyOrder(
         "idle/herald", "idle-deflate/herald", "fanout-20/herald/rest", "fanout-20/herald/eventbus",
         "fanout-20/herald-socketio/rest", "fanout-broadcast-20/herald/rest", "fanout-broadcast-20/herald-sse/rest",
-        "notify/postgresql", "notify/herald/rest", "notify/herald/eventbus",
+        "notify/postgresql", "notify/herald/rest", "notify/herald/eventbus", "notify-backlog/herald/rest",
         "crossnode/herald/rest", "idle-2nodes/herald", "fanout-20-2nodes/herald/rest", "idle-scale/herald", "storm/herald",
         "idle/raw-vertx", "fanout-20/raw-vertx/rest", "notify/raw-vertx/rest",
         "crossnode/raw-vertx", "idle-2nodes/raw-vertx", "fanout-20-2nodes/raw-vertx", "idle-scale/raw-vertx", "storm/raw-vertx",
@@ -41,6 +41,9 @@ class BenchSmokeTest {
       } else if (scenario.startsWith("idle")) {
         assertThat(f.getInteger("opened")).as("%s opened", r).isEqualTo(f.getInteger("requested")).isPositive();
         assertThat(f.getLong("liveBytesAfter")).as("%s live bytes", r).isPositive();
+      } else if (scenario.equals("notify-backlog")) {
+        assertThat(f.getJsonArray("runs")).as("%s runs", r).hasSize(2);
+        assertThat(f.getDouble("meanRatio")).as("%s ratio", r).isPositive();
       } else if (scenario.equals("storm")) {
         // three nodes, one killed: every client of it reconnected to the others and got the stored
         // notification published while it was away, and presence became exact again
