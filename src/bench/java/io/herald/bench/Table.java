@@ -82,11 +82,11 @@ final class Table {
     StringBuilder sb = new StringBuilder();
     for (Object o : f.getJsonArray("runs")) {
       JsonObject r = (JsonObject) o;
-      sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%d unread before: mean %s ms, p50 %s ms, CPU %s us",
-          r.getInteger("unreadBefore"), ms(r.getDouble("meanMicros")), ms(r.getDouble("p50Micros")),
-          Bench.fmt(r.getDouble("serverCpuMicrosPerNotification"))));
+      sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%d unread before: mean %s ms, p50 %s ms",
+          r.getInteger("unreadBefore"), ms(r.getDouble("meanMicros")), ms(r.getDouble("p50Micros"))));
     }
-    return sb.append(String.format(Locale.ROOT, " (ratio %.2f)", f.getDouble("meanRatio"))).toString();
+    return sb.append(String.format(Locale.ROOT, " (ratio %.2f; CPU %s us/notification)", f.getDouble("meanRatio"),
+        Bench.fmt(f.getDouble("serverCpuMicrosPerNotification")))).toString();
   }
 
   private static String storm(JsonObject f) {
