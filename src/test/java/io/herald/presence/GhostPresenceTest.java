@@ -105,6 +105,87 @@ class GhostPresenceTest {
     }
   }
 
+  /** While {@link #refused} is set, fails every write replacing a value that contains it (a write the cluster fails). */
+  static final class RefuseWrites implements com.hazelcast.map.MapInterceptor {
+    static volatile String refused;
+
+    @Override
+    public Object interceptGet(Object value) {
+      return null;
+    }
+
+    @Override
+    public void afterGet(Object value) {}
+
+    @Override
+    public Object interceptPut(Object oldValue, Object newValue) {
+      if (refused != null && oldValue instanceof String old && old.contains(refused)) {
+        throw new IllegalStateException("refused by the test");
+      }
+      return null;
+    }
+
+    @Override
+    public void afterPut(Object value) {}
+
+    @Override
+    public Object interceptRemove(Object removedValue) {
+      return null;
+    }
+
+    @Override
+    public void afterRemove(Object value) {}
+  }
+
+  @Test
+  @DisplayName("a disconnect the cluster fails is retried: the user goes offline once writes succeed again")
+  void disconnectRetried() throws Exception {
+    // Reconciliation off on this node, so only the retry can remove the entry.
+    HeraldNode other = nodes.start(Map.of("node.reconcile-interval-ms", 3_600_000, "presence.grace-ms", 0));
+    ch.qos.logback.classic.Logger presenceLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PresenceVerticle.class);
+    java.util.concurrent.CountDownLatch firstAttemptFailed = new java.util.concurrent.CountDownLatch(1);
+    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> watch = new ch.qos.logback.core.AppenderBase<>() {
+      @Override
+      protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+        if (e.getFormattedMessage().startsWith("presence disconnect failed for u-refused (attempt 1)")) {
+          firstAttemptFailed.countDown();
+        }
+      }
+    };
+    watch.start();
+    presenceLog.addAppender(watch);
+    HazelcastInstance hz = ((HazelcastClusterManager) ((VertxInternal) other.vertx()).clusterManager()).getHazelcastInstance();
+    IMap<String, String> users = hz.getMap(PresenceManager.USERS);
+    String user = "u-refused";
+    String interceptor = users.addInterceptor(new RefuseWrites());
+    try {
+      TestSocket s = TestSocket.connect(other.httpPort(), Tokens.user(user));
+      assertThat(connected(user)).isTrue();
+      // every write of an entry with a connection fails now (interceptors see values, not keys)
+      RefuseWrites.refused = String.valueOf(io.herald.cluster.UserConnections.CONNECTION);
+      try {
+        s.close();
+        s.awaitClose();
+        assertThat(firstAttemptFailed.await(30, java.util.concurrent.TimeUnit.SECONDS))
+            .as("the first disconnect attempt failed").isTrue();
+        assertThat(connected(user)).as("still listed while writes fail").isTrue();
+      } finally {
+        RefuseWrites.refused = null;
+      }
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (connected(user) && System.currentTimeMillis() < deadline) {
+        Await.result(TestSocket.vertx().timer(100));
+      }
+      assertThat(connected(user)).as("offline after the retried disconnect").isFalse();
+    } finally {
+      RefuseWrites.refused = null;
+      users.removeInterceptor(interceptor);
+      presenceLog.detachAppender(watch);
+      nodes.stop(other);
+    }
+  }
+
   static boolean connected(String user) {
     return Http.get(node.httpPort(), "/api/gateway/status/" + user, SERVICE).json().getBoolean("connected");
   }
