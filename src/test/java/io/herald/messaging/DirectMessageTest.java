@@ -197,6 +197,8 @@ class DirectMessageTest {
       assertThat(code(ivy.request("sendMessage", new JsonObject().put("receiverId", "bad-jo")))).isEqualTo("BAD_REQUEST");
       assertThat(code(ivy.request("sendMessage", dm("bad-jo", "x".repeat(10_001), null)))).isEqualTo("BAD_REQUEST");
       assertThat(code(ivy.request("sendMessage", dm("bad-jo", "x", "c".repeat(129))))).isEqualTo("BAD_REQUEST");
+      // PostgreSQL cannot store NUL: refused as bad input, not an internal error
+      assertThat(code(ivy.request("sendMessage", dm("bad-jo", "a\u0000b", null)))).isEqualTo("BAD_REQUEST");
       assertThat(code(ivy.request("markAsRead", new JsonObject().put("messageId", "abc")))).isEqualTo("BAD_REQUEST");
       assertThat(code(ivy.request("markAsRead", new JsonObject().put("conversationId", "private:x:y")))).isEqualTo("NOT_FOUND");
       assertThat(ivy.request("get-conversations", new JsonObject()).getJsonObject("data").getJsonArray("items")).isEmpty();
