@@ -109,17 +109,9 @@ class GroupCommitTest {
 
   @Test
   @DisplayName("a batch the database refuses because of one item stores the others and fails only that one")
-  void oneRefusedItem() {
-    // a row trigger refuses one row, as a constraint would: the whole statement fails
-    Await.result(pg.db().client().query("""
-        CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.title = 'poison' THEN RAISE EXCEPTION 'refused: poison'; END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER test_refuse_poison BEFORE INSERT ON notifications
-          FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();""").execute());
-    try {
+  void oneRefusedItem() throws Exception {
+    // the database refuses one row, as a constraint would: the whole statement fails
+    try (AutoCloseable refusing = pg.refuseNotificationsTitled("poison")) {
       List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
       GroupCommit gc = new GroupCommit(recording(sizes), 1, 50, 10_000);
       List<Future<Counted>> futures = new ArrayList<>();
@@ -135,8 +127,6 @@ class GroupCommitTest {
       assertThat(Await.result(store.after("gc-poison", 0, 100))).hasSize(19)
           .extracting(StoredNotification::title).doesNotContain("poison");
       assertThat(Await.result(store.unreadCount("gc-poison"))).isEqualTo(19);
-    } finally {
-      Await.result(pg.db().client().query("DROP TRIGGER test_refuse_poison ON notifications; DROP FUNCTION test_refuse_poison()").execute());
     }
   }
 

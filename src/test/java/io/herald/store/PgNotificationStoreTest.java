@@ -141,24 +141,14 @@ class PgNotificationStoreTest {
 
   @Test
   @DisplayName("a batch that fails part-way stores nothing")
-  void batchAllOrNothing() {
-    // a row trigger refuses the third row inside the statement, as a constraint would
-    Await.result(pg.db().client().query("""
-        CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.title = 'poison' THEN RAISE EXCEPTION 'refused: poison'; END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER test_refuse_poison BEFORE INSERT ON notifications
-          FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();""").execute());
+  void batchAllOrNothing() throws Exception {
+    // the database refuses the third row inside the statement, as a constraint would
     List<NewNotification> batch = List.of(
         NewNotification.of("u-atomic", "t", "ok-1", null, null),
         NewNotification.of("u-atomic", "t", "ok-2", null, null),
         NewNotification.of("u-atomic", "t", "poison", null, null));
-    try {
+    try (AutoCloseable refusing = pg.refuseNotificationsTitled("poison")) {
       assertThat(Await.failure(store.insertBatch(batch))).hasMessageContaining("refused: poison");
-    } finally {
-      Await.result(pg.db().client().query("DROP TRIGGER test_refuse_poison ON notifications; DROP FUNCTION test_refuse_poison()").execute());
     }
     assertThat(Await.result(store.after("u-atomic", 0, 10))).isEmpty();
   }

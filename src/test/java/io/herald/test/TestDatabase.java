@@ -62,6 +62,24 @@ public final class TestDatabase implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Makes PostgreSQL refuse, as a constraint would, every notification row titled {@code title}
+   * (a BEFORE INSERT row trigger raising {@code refused: <title>}) until the result is closed.
+   */
+  public AutoCloseable refuseNotificationsTitled(String title) {
+    Await.result(db.client().query("""
+        CREATE FUNCTION test_refuse_title() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.title = '%s' THEN RAISE EXCEPTION 'refused: %s'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER test_refuse_title BEFORE INSERT ON notifications
+          FOR EACH ROW EXECUTE FUNCTION test_refuse_title();""".formatted(title.replace("'", "''"), title.replace("'", "''")))
+        .execute());
+    return () -> Await.result(db.client()
+        .query("DROP TRIGGER test_refuse_title ON notifications; DROP FUNCTION test_refuse_title()").execute());
+  }
+
   /** Closes the Database (clients and server) and starts a new one on the same data directory. */
   public Database restart() {
     Await.result(db.close(), 60);

@@ -1,9 +1,7 @@
 package io.herald.gateway.transport.sse;
 
-import io.herald.gateway.transport.DeferredFlush;
+import io.herald.gateway.transport.ChannelWrites;
 import io.herald.gateway.transport.OutboundBytes;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -24,7 +22,7 @@ import io.vertx.core.json.JsonObject;
  * a notification id and its automatic {@code Last-Event-ID} on reconnect is the replay cursor.
  * Methods are called on the connection's event loop.
  */
-public final class SseTransport implements Transport, DeferredFlush.Target {
+public final class SseTransport implements Transport {
   /** Written on an idle stream: a comment, which every EventSource ignores. */
   static final Encoded HEARTBEAT = Encoded.of(": ping\n\n");
   /** A frame as one SSE event; {@code id:} is its notification id (stored items only). */
@@ -32,9 +30,8 @@ public final class SseTransport implements Transport, DeferredFlush.Target {
       f -> event(f.event(), f.isStored() ? f.notificationId() : null, f.dataJson()));
 
   private final HttpServerResponse response;
-  /** The HTTP/1.x connection's Netty channel context, or null (then the response writes). */
-  private final ChannelHandlerContext channel;
-  private boolean flushPending;
+  /** Writes on the HTTP/1.x connection's Netty channel (none on HTTP/2: then the response writes). */
+  private final ChannelWrites channel;
   private final OutboundBytes outbound;
   private boolean ended;
   /**
@@ -52,12 +49,12 @@ public final class SseTransport implements Transport, DeferredFlush.Target {
    * {@code afterEnd} runs once the end of the stream is written (the endpoint closes the connection).
    * {@code http1} is the stream's HTTP/1.x connection (null on HTTP/2, whose connection other
    * streams share): its events are then written as chunks on its channel, flushed once per round
-   * of its event loop's tasks ({@link DeferredFlush}), rather than each through the response.
+   * of its event loop's tasks ({@link ChannelWrites}), rather than each through the response.
    */
   SseTransport(HttpServerResponse response, HttpConnection http1, int maxOutboundQueueBytes, long heartbeatMs,
       Runnable afterEnd) {
     this.response = response;
-    this.channel = http1 instanceof io.vertx.core.http.impl.HttpServerConnection c ? c.channelHandlerContext() : null;
+    this.channel = new ChannelWrites(http1 instanceof io.vertx.core.http.impl.HttpServerConnection c ? c.channelHandlerContext() : null);
     this.outbound = new OutboundBytes(maxOutboundQueueBytes);
     this.heartbeatMs = heartbeatMs;
     this.afterEnd = afterEnd;
@@ -91,30 +88,12 @@ public final class SseTransport implements Transport, DeferredFlush.Target {
   }
 
   private void writeChunk(Encoded chunk) {
-    if (channel != null && response.headWritten() && channel.executor().inEventLoop()) {
-      ChannelPromise written = channel.newPromise();
-      outbound.track(chunk.bytes(), written);
+    if (response.headWritten() && channel.onLoop()) {
       // one chunk of the response's chunked body, framed by Netty's HTTP encoder as Vert.x's are
-      channel.write(new DefaultHttpContent(((BufferInternal) chunk.buffer()).getByteBuf()), written);
-      DeferredFlush.mark(this);
+      channel.write(new DefaultHttpContent(((BufferInternal) chunk.buffer()).getByteBuf()), chunk.bytes(), outbound);
     } else {
       outbound.track(chunk.bytes(), response.write(chunk.buffer()));
     }
-  }
-
-  @Override
-  public boolean flushPending() {
-    return flushPending;
-  }
-
-  @Override
-  public void flushPending(boolean pending) {
-    flushPending = pending;
-  }
-
-  @Override
-  public ChannelHandlerContext channelContext() {
-    return channel;
   }
 
   /**
