@@ -243,7 +243,7 @@ public final class HeraldConfig {
     pgUrl = in.string("pg.url", true);
     pgPoolSize = in.integer("pg.pool-size", 1, 256);
     pgTimeoutMs = in.integer("pg.timeout-ms", 100, 600_000);
-    pgInsertBatchMax = in.integer("pg.insert-batch-max", 1, io.herald.store.NotificationStore.MAX_BATCH);
+    pgInsertBatchMax = in.integer("pg.insert-batch-max", 1, 1000); // NotificationStore.MAX_BATCH
     pgInsertQueueMax = in.integer("pg.insert-queue-max", 0, 1_000_000);
     pgEmbeddedDataDir = in.string("pg.embedded-data-dir", false);
     pgEmbeddedPort = in.integer("pg.embedded-port", 0, 65535);
