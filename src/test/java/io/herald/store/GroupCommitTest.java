@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.store.NotificationStore.Counted;
 import io.herald.test.Await;
+import io.herald.test.PgExtension;
 import io.herald.test.TestDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Group commit on a real PostgreSQL: each test wraps the real store's batch insert only to record
@@ -28,25 +29,19 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("GroupCommit: concurrent notifications share statements, keeping every promise of the store")
 class GroupCommitTest {
+  @RegisterExtension
+  static final PgExtension database = new PgExtension(Map.of(), Map.of("synchronous_commit", "off"));
   static Vertx vertx;
   static TestDatabase pg;
   static PgNotificationStore store;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    pg = TestDatabase.start(vertx, Map.of(), Map.of("synchronous_commit", "off"));
+    vertx = database.vertx();
+    pg = database.pg();
     store = new PgNotificationStore(pg.db(), pg.config().pgTimeoutMs);
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      pg.close();
-    } finally {
-      Await.result(vertx.close());
-    }
-  }
 
   /** The real batch insert, recording the size of every batch it is given. */
   private static Function<List<NewNotification>, Future<List<Counted>>> recording(List<Integer> sizes) {

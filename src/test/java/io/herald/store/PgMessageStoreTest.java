@@ -3,6 +3,7 @@ package io.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.test.Await;
+import io.herald.test.PgExtension;
 import io.herald.test.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,14 +13,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("PgMessageStore on a real PostgreSQL")
 class PgMessageStoreTest {
   static final long WINDOW = 300_000;
+  @RegisterExtension
+  static final PgExtension database = new PgExtension(Map.of(), Map.of("synchronous_commit", "off"));
   static Vertx vertx;
   static TestDatabase pg;
   /** Two stores on one pool (pg.pool-size connections): their transactions run at the same time, as two nodes' would. */
@@ -28,20 +31,12 @@ class PgMessageStoreTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    pg = TestDatabase.start(vertx, Map.of(), Map.of("synchronous_commit", "off"));
+    vertx = database.vertx();
+    pg = database.pg();
     nodeA = new PgMessageStore(pg.db(), pg.config().pgTimeoutMs);
     nodeB = new PgMessageStore(pg.db(), pg.config().pgTimeoutMs);
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      pg.close();
-    } finally {
-      Await.result(vertx.close());
-    }
-  }
 
   @Test
   @DisplayName("40 concurrent sends of one clientMessageId through two stores store one message; every caller gets its id")

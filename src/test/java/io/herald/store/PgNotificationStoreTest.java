@@ -3,6 +3,7 @@ package io.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.test.Await;
+import io.herald.test.PgExtension;
 import io.herald.test.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,35 +17,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("PgNotificationStore on a real PostgreSQL")
 class PgNotificationStoreTest {
+  // track_commit_timestamp lets the ordering test compare id order with commit order;
+  // synchronous_commit off keeps 1,000 serialised commits fast on a slow disk.
+  @RegisterExtension
+  static final PgExtension database = new PgExtension(Map.of(),
+      Map.of("track_commit_timestamp", "on", "synchronous_commit", "off"));
   static Vertx vertx;
   static TestDatabase pg;
   static PgNotificationStore store;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    // track_commit_timestamp lets the ordering test compare id order with commit order;
-    // synchronous_commit off keeps 1,000 serialised commits fast on a slow disk.
-    pg = TestDatabase.start(vertx, Map.of(),
-        Map.of("track_commit_timestamp", "on", "synchronous_commit", "off"));
+    vertx = database.vertx();
+    pg = database.pg();
     store = new PgNotificationStore(pg.db(), pg.config().pgTimeoutMs);
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      pg.close();
-    } finally {
-      Await.result(vertx.close());
-    }
-  }
 
   private static StoredNotification insert(String user, String title) {
     return Await.result(store.insert(NewNotification.of(user, "info", title, "msg " + title, new JsonObject().put("t", title))));

@@ -3,37 +3,32 @@ package io.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.test.Await;
+import io.herald.test.PgExtension;
 import io.herald.test.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("PgRoomHistory on a real PostgreSQL")
 class PgRoomHistoryTest {
+  @RegisterExtension
+  static final PgExtension database = new PgExtension(Map.of(), Map.of("synchronous_commit", "off"));
   static Vertx vertx;
   static TestDatabase pg;
   static PgRoomHistory history;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    pg = TestDatabase.start(vertx, Map.of(), Map.of("synchronous_commit", "off"));
+    vertx = database.vertx();
+    pg = database.pg();
     history = new PgRoomHistory(pg.db(), pg.config().pgTimeoutMs);
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      pg.close();
-    } finally {
-      Await.result(vertx.close());
-    }
-  }
 
   @Test
   @DisplayName("retention keeps each room's newest events within the count; other rooms are untouched")

@@ -3,6 +3,7 @@ package io.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.test.Await;
+import io.herald.test.PgExtension;
 import io.herald.test.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
 
@@ -25,23 +26,17 @@ class StoreOutageTest {
   static final int TIMEOUT_MS = 1500;
   /** Slack over pg.timeout-ms for scheduling on a busy 2-core machine. */
   static final long SLACK_MS = 1000;
+  @RegisterExtension
+  static final PgExtension database = new PgExtension(Map.of("pg.timeout-ms", TIMEOUT_MS), Map.of());
   static Vertx vertx;
   static TestDatabase pg;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    pg = TestDatabase.start(vertx, Map.of("pg.timeout-ms", TIMEOUT_MS), Map.of());
+    vertx = database.vertx();
+    pg = database.pg();
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      pg.close();
-    } finally {
-      Await.result(vertx.close());
-    }
-  }
 
   static PgNotificationStore store() {
     return new PgNotificationStore(pg.db(), TIMEOUT_MS);

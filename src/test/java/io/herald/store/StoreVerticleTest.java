@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.cluster.Addresses;
 import io.herald.test.Await;
+import io.herald.test.PgExtension;
 import io.herald.test.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("StoreVerticle: the store over the event bus, health and retention")
 class StoreVerticleTest {
+  @RegisterExtension
+  static final PgExtension database = new PgExtension(Map.of("pg.timeout-ms", 1500, "retention.max-per-user", 3), Map.of());
   static Vertx vertx;
   static TestDatabase pg;
   static PgNotificationStore store;
@@ -28,21 +31,13 @@ class StoreVerticleTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    pg = TestDatabase.start(vertx, Map.of("pg.timeout-ms", 1500, "retention.max-per-user", 3), Map.of());
+    vertx = database.vertx();
+    pg = database.pg();
     store = new PgNotificationStore(pg.db(), pg.config().pgTimeoutMs);
     verticle = new StoreVerticle(pg.config(), store);
     Await.result(vertx.deployVerticle(verticle));
   }
 
-  @AfterAll
-  static void stop() {
-    try {
-      pg.close();
-    } finally {
-      Await.result(vertx.close());
-    }
-  }
 
   static JsonObject request(String address, JsonObject body) {
     return Await.result(vertx.eventBus().<JsonObject>request(address, body)).body();
