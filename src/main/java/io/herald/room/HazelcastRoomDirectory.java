@@ -58,11 +58,14 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     return room.substring(RoomPolicy.USER_PREFIX.length() + 1);
   }
 
+  /** Every room but the personal ones, whose nodes presence lists. */
+  @Override
+  public boolean indexes(String room) {
+    return !RoomPolicy.isUserRoom(room);
+  }
+
   @Override
   public Future<Void> add(String room, String nodeId) {
-    if (RoomPolicy.isUserRoom(room)) {
-      return Future.succeededFuture(); // presence lists the user's nodes
-    }
     return blocking(() -> {
       nodeRooms.put(nodeId, room);
       addNode(room, nodeId);
@@ -75,10 +78,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     if (roomNames.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<String> copy = roomNames.stream().filter(r -> !RoomPolicy.isUserRoom(r)).toList();
-    if (copy.isEmpty()) {
-      return Future.succeededFuture();
-    }
+    List<String> copy = List.copyOf(roomNames);
     return blocking(() -> {
       // Read first, in bulk, and write only what is missing: the periodic re-assertion of a node
       // with 19,500 personal rooms otherwise made three cluster operations per room every interval
@@ -105,9 +105,6 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public Future<Void> remove(String room, String nodeId) {
-    if (RoomPolicy.isUserRoom(room)) {
-      return Future.succeededFuture();
-    }
     return blocking(() -> {
       removeNode(room, nodeId);
       nodeRooms.remove(nodeId, room);

@@ -101,10 +101,11 @@ public final class LocalRooms {
     if (firstOfUser[0] && listener != null) {
       listener.firstJoined(room, member.userId());
     }
+    if (!directory.indexes(room)) {
+      return Future.succeededFuture(); // the directory finds this room's nodes elsewhere (presence)
+    }
     Future<Void> indexed;
-    if (RoomPolicy.isUserRoom(room)) {
-      indexed = Future.succeededFuture(); // routed by presence's record of the user's connections
-    } else if (first[0]) {
+    if (first[0]) {
       indexed = sequence(room);
     } else {
       Future<Void> pending = directoryOps.get(room);
@@ -152,7 +153,7 @@ public final class LocalRooms {
     if (lastOfUser[0] && listener != null) {
       listener.lastLeft(room, member.userId());
     }
-    if (!last[0] || RoomPolicy.isUserRoom(room)) {
+    if (!last[0] || !directory.indexes(room)) {
       return Future.succeededFuture();
     }
     Future<Void> removed = sequence(room)
@@ -184,7 +185,7 @@ public final class LocalRooms {
   public Future<Void> reassert() {
     Set<String> snapshot = new java.util.HashSet<>();
     rooms.keySet().forEach(r -> {
-      if (!RoomPolicy.isUserRoom(r)) {
+      if (directory.indexes(r)) {
         snapshot.add(r);
       }
     });

@@ -15,6 +15,15 @@ import java.util.Set;
  * lookup from any node sees it.
  */
 public interface RoomDirectory {
+  /**
+   * Whether this directory keeps entries for {@code room}: {@link LocalRooms} calls {@link #add},
+   * {@link #remove} and {@link #addAll} only for rooms it keeps. One that finds a room's nodes
+   * elsewhere (a personal room, from presence) still answers {@link #nodes} for it.
+   */
+  default boolean indexes(String room) {
+    return true;
+  }
+
   Future<Void> add(String room, String nodeId);
 
   Future<Void> remove(String room, String nodeId);

@@ -44,6 +44,22 @@ class HazelcastRoomDirectoryTest {
   }
 
   @Test
+  @DisplayName("a personal room is not indexed: its nodes are those of the user's connections in presence's entry")
+  void personalRoomsFromPresence() {
+    assertThat(directory.indexes("user:pat")).isFalse();
+    assertThat(directory.indexes("room:a")).isTrue();
+    assertThat(Await.result(directory.nodes("user:pat"))).isEmpty();
+    char c = io.herald.cluster.UserConnections.CONNECTION;
+    char e = io.herald.cluster.UserConnections.NODE_END;
+    hz.getMap(io.herald.cluster.UserConnections.MAP).put("pat", "1700000000000" + c + "n1" + e + "s1" + c + "n2" + e + "s2"
+        + c + "n1" + e + "s3");
+    hz.getMap(io.herald.cluster.UserConnections.MAP).put("sam", "1700000000000"); // in its grace period: no connection
+    assertThat(Await.result(directory.nodes("user:pat"))).containsExactlyInAnyOrder("n1", "n2");
+    assertThat(Await.result(directory.nodes(List.of("user:pat", "user:sam", "user:nobody"))))
+        .isEqualTo(Map.of("user:pat", Set.of("n1", "n2")));
+  }
+
+  @Test
   @DisplayName("lists each node once per room, drops a room with its last node, and purges a node's entries")
   void addRemovePurge() throws Exception {
     Await.result(directory.add("room:a", "n1"));

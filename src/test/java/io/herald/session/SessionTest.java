@@ -102,8 +102,7 @@ class SessionTest {
     assertThat(on(s::state)).isEqualTo(Session.State.OPEN);
     assertThat(hub.registry().size()).isEqualTo(1);
     assertThat(rooms.members(RoomPolicy.userRoom("alice"))).containsExactly(s);
-    // a personal room is routed by presence's record of the user's connections, not the room index
-    assertThat(directory.lists("user:alice")).isFalse();
+    assertThat(directory.lists("user:alice")).isTrue();
   }
 
   @Test
