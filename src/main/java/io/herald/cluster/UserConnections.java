@@ -1,6 +1,8 @@
 package io.herald.cluster;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,20 +21,35 @@ public final class UserConnections {
 
   private UserConnections() {}
 
-  /** The ids of the nodes holding a connection in {@code value} (a {@value #MAP} value, or null). */
-  public static Set<String> nodes(String value) {
-    Set<String> nodes = new HashSet<>(4);
+  /** When the user came online, or the time of their last close (a non-null value). */
+  public static long since(String value) {
+    int at = value.indexOf(CONNECTION);
+    return Long.parseLong(at < 0 ? value : value.substring(0, at));
+  }
+
+  /** The connections of a value, each {@code node} {@value #NODE_END} {@code session}; empty for null. */
+  public static List<String> connections(String value) {
+    List<String> connections = new ArrayList<>();
     if (value == null) {
-      return nodes;
+      return connections;
     }
     int at = value.indexOf(CONNECTION);
     while (at >= 0) {
-      int end = value.indexOf(NODE_END, at + 1);
       int next = value.indexOf(CONNECTION, at + 1);
-      if (end > at && (next < 0 || end < next)) {
-        nodes.add(value.substring(at + 1, end));
-      }
+      connections.add(value.substring(at + 1, next < 0 ? value.length() : next));
       at = next;
+    }
+    return connections;
+  }
+
+  /** The ids of the nodes holding a connection in {@code value} (a {@value #MAP} value, or null). */
+  public static Set<String> nodes(String value) {
+    Set<String> nodes = new HashSet<>(4);
+    for (String c : connections(value)) {
+      int end = c.indexOf(NODE_END);
+      if (end > 0) {
+        nodes.add(c.substring(0, end));
+      }
     }
     return nodes;
   }

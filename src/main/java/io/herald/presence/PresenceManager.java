@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.multimap.MultiMap;
 import com.hazelcast.query.Predicates;
+import io.herald.cluster.UserConnections;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,11 +32,11 @@ import java.util.Set;
  * All methods block (Hazelcast calls): call them on a worker thread.
  */
 final class PresenceManager {
-  static final String USERS = io.herald.cluster.UserConnections.MAP;
+  static final String USERS = UserConnections.MAP;
   static final String ROOM_USERS = "herald.presence.room-users";
-  private static final char SEP = io.herald.cluster.UserConnections.NODE_END;
+  private static final char SEP = UserConnections.NODE_END;
   /** Separates the connections in a {@link #USERS} value. */
-  private static final char CONN = io.herald.cluster.UserConnections.CONNECTION;
+  private static final char CONN = UserConnections.CONNECTION;
 
   /** What a connect did. */
   enum Admission { ADMITTED, CAME_ONLINE, REFUSED }
@@ -324,21 +325,8 @@ final class PresenceManager {
    */
   record UserPresence(long since, List<String> connections) {
     static UserPresence decode(String value) {
-      if (value == null) {
-        return null;
-      }
-      int at = value.indexOf(CONN);
-      if (at < 0) {
-        return new UserPresence(Long.parseLong(value), List.of());
-      }
-      long since = Long.parseLong(value.substring(0, at));
-      List<String> connections = new ArrayList<>();
-      while (at >= 0) {
-        int next = value.indexOf(CONN, at + 1);
-        connections.add(value.substring(at + 1, next < 0 ? value.length() : next));
-        at = next;
-      }
-      return new UserPresence(since, connections);
+      return value == null ? null
+          : new UserPresence(UserConnections.since(value), UserConnections.connections(value));
     }
 
     String encode() {
