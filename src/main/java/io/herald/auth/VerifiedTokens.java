@@ -58,12 +58,6 @@ public final class VerifiedTokens {
     });
   }
 
-  /** Entries kept (approximate; for tests). */
-  long size() {
-    cache.cleanUp();
-    return cache.estimatedSize();
-  }
-
   private static String digest(String token) {
     try {
       byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

@@ -65,6 +65,15 @@ final class GroupCommit {
     return promise.future();
   }
 
+  /** The store's batch insert; a throw is a failed future. */
+  private Future<List<Counted>> insertMany(List<NewNotification> items) {
+    try {
+      return insertMany.apply(items);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
   /** Inserts waiting for a batch (for tests and stats). */
   int queued() {
     return queue.size();
@@ -74,27 +83,14 @@ final class GroupCommit {
     inFlight++;
     List<NewNotification> items = new ArrayList<>(batch.size());
     batch.forEach(p -> items.add(p.item()));
-    Future<List<Counted>> done;
-    try {
-      done = insertMany.apply(items);
-    } catch (RuntimeException e) {
-      done = Future.failedFuture(e);
-    }
-    done.onComplete(ar -> {
+    insertMany(items).onComplete(ar -> {
       if (ar.succeeded()) {
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).promise().complete(ar.result().get(i));
         }
       } else if (batch.size() > 1 && !(ar.cause() instanceof StoreUnavailableException)) {
         // one refused item must not fail the others: each goes again on its own
-        batch.forEach(p -> insertMany.apply(List.of(p.item()))
-            .onComplete(one -> {
-              if (one.succeeded()) {
-                p.promise().complete(one.result().get(0));
-              } else {
-                p.promise().fail(one.cause());
-              }
-            }));
+        batch.forEach(p -> insertMany(List.of(p.item())).map(one -> one.get(0)).onComplete(p.promise()));
       } else {
         batch.forEach(p -> p.promise().fail(ar.cause()));
       }
