@@ -116,7 +116,7 @@ public final class EventHandlers {
     Long since = optionalLong(data, "since");
     if (since != null) {
       requireHistory(room);
-      return s.join(room).compose(v -> s.replayRoom(room, since))
+      return s.joinWithHistory(room, since)
           .map(n -> new Reply("joined-room", new JsonObject().put("room", room).put("replayed", n)));
     }
     return s.join(room).map(v -> new Reply("joined-room", new JsonObject().put("room", room)));

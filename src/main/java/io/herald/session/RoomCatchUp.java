@@ -10,12 +10,13 @@ import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A session's replays of room history ({@code join-room} with {@code since}): the same no-gap,
  * no-duplicate rule as {@link CatchUp}, per room. The session is already in the room when the
  * history is read, so an event committed after the read reaches it live; live events of the room
- * are held back while the replay runs, and those the replay already sent (a history id up to the
+ * are held back from before the join until the replay has been sent, and those the replay already sent (a history id up to the
  * last one replayed) are dropped, then and later.
  *
  * <p>Used on the session's context only; made at the first replay.
@@ -61,21 +62,29 @@ final class RoomCatchUp {
     return frame.roomEventId() >= 0 && frame.roomEventId() <= r.upTo;
   }
 
-  /** Sends {@code room}'s events after {@code since}, then what was held; completes with how many were replayed. */
-  Future<Integer> replay(String room, long since) {
+  /**
+   * Joins {@code room} with {@code join}, then sends its events after {@code since}, then what was
+   * held; completes with how many were replayed. Live frames of the room are held from before the
+   * join: once the join lists this node, frames reach the session at once, and one that arrived
+   * before the holding began would be neither held nor recognised as replayed.
+   */
+  Future<Integer> joinAndReplay(String room, long since, Supplier<Future<Void>> join) {
     Replay existing = rooms.get(room);
     if (existing != null && existing.held != null) {
       return Future.failedFuture(new ProtocolException(ErrorCode.BAD_REQUEST, "a replay of " + room + " is already running"));
     }
     Replay r = new Replay(Math.max(since, existing == null ? since : existing.upTo));
     rooms.put(room, r);
-    return page(room, since, 0).andThen(ar -> {
-      ArrayDeque<ServerFrame> frames = r.held;
-      r.held = null;
-      while (frames != null && !frames.isEmpty() && session.state() == Session.State.OPEN) {
-        session.deliverOnEventLoop(frames.poll(), null);
-      }
-    });
+    return join.get()
+        .onFailure(err -> rooms.remove(room, r))
+        .compose(v -> page(room, since, 0))
+        .andThen(ar -> {
+          ArrayDeque<ServerFrame> frames = r.held;
+          r.held = null;
+          while (frames != null && !frames.isEmpty() && session.state() == Session.State.OPEN) {
+            session.deliverOnEventLoop(frames.poll(), null);
+          }
+        });
   }
 
   private Future<Integer> page(String room, long after, int sent) {

@@ -357,14 +357,14 @@ public final class Session implements RoomMember {
   }
 
   /**
-   * Sends the history of {@code room} (which the session is in) after {@code since}, with no gap
-   * and no duplicate against live events; completes with how many were sent.
+   * Joins {@code room} and sends its history after {@code since}, with no gap and no duplicate
+   * against live events; completes with how many were sent.
    */
-  Future<Integer> replayRoom(String room, long since) {
+  Future<Integer> joinWithHistory(String room, long since) {
     if (roomCatchUp == null) {
       roomCatchUp = new RoomCatchUp(this, hub.roomHistory);
     }
-    return roomCatchUp.replay(room, since);
+    return roomCatchUp.joinAndReplay(room, since, () -> join(room));
   }
 
   /**
