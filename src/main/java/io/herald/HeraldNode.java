@@ -7,6 +7,8 @@ import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
 import io.herald.auth.AuthVerticle;
 import io.herald.config.HeraldConfig;
+import io.herald.metrics.HeraldMetrics;
+import io.herald.metrics.ManagementVerticle;
 import io.herald.gateway.GatewayVerticle;
 import io.herald.gateway.transport.socketio.EngineIoServer;
 import io.herald.protocol.CloseCodes;
@@ -64,6 +66,7 @@ public final class HeraldNode {
   private LocalRooms rooms;
   private RoomDirectory directory;
   private Database database;
+  private ManagementVerticle management;
   private volatile Future<Void> stopping;
 
   private HeraldNode(HeraldConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
@@ -108,7 +111,10 @@ public final class HeraldNode {
         } else {
           (node.database == null ? Future.<Void>succeededFuture() : node.database.close())
               .eventually(() -> vertx.close())
-              .onComplete(closed -> started.fail(deployed.cause()));
+              .onComplete(closed -> {
+                HeraldMetrics.uninstall(vertx);
+                started.fail(deployed.cause());
+              });
         }
       });
     });
@@ -117,6 +123,7 @@ public final class HeraldNode {
 
   private Future<Void> deploy(int eventLoops) {
     String nodeId = clusterManager.getNodeId();
+    HeraldMetrics metrics = config.metricsEnabled ? HeraldMetrics.install(vertx, nodeId) : HeraldMetrics.of(vertx);
     vertx.eventBus().registerDefaultCodec(NodeMessage.class, new NodeMessageCodec());
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
     directory = new HazelcastRoomDirectory(vertx, hazelcast);
@@ -135,6 +142,7 @@ public final class HeraldNode {
       }
     });
     vertx.setPeriodic(config.reconcileIntervalMs, id -> reassertRooms());
+    registerGauges(metrics, hazelcast);
     Publisher publisher = new Publisher(vertx, directory);
     ApiRoutes api = new ApiRoutes(vertx, config, directory, routing, publisher, clusterManager::getNodes,
         this::heraldNodeIds);
@@ -156,6 +164,8 @@ public final class HeraldNode {
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher,
             new DirectMessages(vertx, directory, config.messagingDedupWindowMs))))
         .compose(id -> vertx.deployVerticle(new DashboardVerticle(config, nodeId, this::heraldNodeIds, directory, routing)))
+        .compose(id -> config.metricsEnabled && config.metricsPort != 0
+            ? vertx.deployVerticle(management = new ManagementVerticle(config, state)) : Future.succeededFuture(id))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);
@@ -167,6 +177,38 @@ public final class HeraldNode {
               nodeId, config.httpHost, httpPort(), config.wsPath, clusterManager.getNodes().size());
         })
         .mapEmpty();
+  }
+
+  /** The node-wide gauges, read when /metrics is scraped. */
+  private void registerGauges(HeraldMetrics metrics, HazelcastInstance hazelcast) {
+    metrics.gauge("herald.sockets", "Connections held, authenticating ones included (limit: limits.max-connections-per-node)",
+        hub::connectionCount);
+    metrics.gauge("herald.rooms", "Rooms with a member on this node, personal rooms included", rooms::roomCount);
+    metrics.gauge("herald.room.memberships", "Room memberships of this node's connections", rooms::membershipCount);
+    metrics.gauge("herald.users.online", "Users with at least one open connection on this node", () -> {
+      java.util.Set<String> users = new java.util.HashSet<>();
+      for (Session s : hub.registry().all()) {
+        if (s.principal() != null) {
+          users.add(s.principal().userId());
+        }
+      }
+      return users.size();
+    });
+    metrics.gauge("herald.presence.users", "Users online in the whole cluster (entries of herald.presence.users)",
+        () -> hazelcast.getMap(io.herald.cluster.UserConnections.MAP).size());
+    metrics.bytesGauge("herald.outbound.queued", "Bytes written to this node's connections that the network has not taken yet",
+        () -> {
+          long queued = 0;
+          for (Session s : hub.registry().all()) {
+            queued += s.transport().queuedBytes();
+          }
+          return queued;
+        });
+    metrics.gauge("herald.cluster.members", "Hazelcast cluster members (Herald nodes and producers)",
+        () -> hazelcast.getCluster().getMembers().size());
+    metrics.gauge("herald.cluster.nodes", "Herald nodes in the cluster", () -> heraldNodeIds().size());
+    metrics.gauge("herald.node.ready", "1 while /health/ready answers 200", () -> state.ready() ? 1 : 0);
+    metrics.gauge("herald.node.draining", "1 once the node is shutting down", () -> state.draining() ? 1 : 0);
   }
 
   /**
@@ -218,6 +260,7 @@ public final class HeraldNode {
         .eventually(this::undeployAll)
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .eventually(() -> vertx.close())
+        .andThen(ar -> HeraldMetrics.uninstall(vertx))
         .andThen(ar -> log.info("Herald node left the cluster"));
     return stopping;
   }
@@ -233,6 +276,11 @@ public final class HeraldNode {
   /** The HTTP port the gateways listen on. */
   public int httpPort() {
     return gateways.isEmpty() ? config.httpPort : gateways.get(0).actualPort();
+  }
+
+  /** The management server's port (metrics.port), or -1 when /metrics is on the HTTP port or off. */
+  public int managementPort() {
+    return management == null ? -1 : management.actualPort();
   }
 
   public String nodeId() {

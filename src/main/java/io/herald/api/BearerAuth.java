@@ -40,6 +40,7 @@ final class BearerAuth implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     String token = Credentials.bearer(ctx.request().getHeader("Authorization"));
     if (token == null) {
+      io.herald.metrics.HeraldMetrics.of(vertx).authFailure("rest", "missing token");
       ErrorBody.send(ctx.response(), ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token> is required");
       return;
     }
@@ -50,6 +51,7 @@ final class BearerAuth implements Handler<RoutingContext> {
         })
         .onFailure(err -> {
           if (err instanceof AuthException) {
+            io.herald.metrics.HeraldMetrics.of(vertx).authFailure("rest", err.getMessage());
             ErrorBody.send(ctx.response(), ErrorCode.UNAUTHORIZED, err.getMessage());
           } else {
             ErrorBody.send(ctx.response(), ErrorCode.UNAVAILABLE, "token verification unavailable");

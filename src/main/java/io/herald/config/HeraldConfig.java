@@ -26,6 +26,15 @@ public final class HeraldConfig {
   public final int shutdownGraceMs;
   public final int reconcileIntervalMs;
 
+  /** GET /metrics (Prometheus text); on http.port when metricsPort is 0, else on a management server. */
+  public final boolean metricsEnabled;
+  public final String metricsHost;
+  public final int metricsPort;
+  /** Bearer token /metrics needs on the HTTP port; empty = none (a management port never asks). */
+  public final String metricsToken;
+  /** "text", "json" or "auto" (text in dev-mode, json otherwise). */
+  public final String logFormat;
+
   public final String httpHost;
   public final int httpPort;
   public final int maxBodyBytes;
@@ -158,6 +167,12 @@ public final class HeraldConfig {
     shutdownGraceMs = in.integer("node.shutdown-grace-ms", 0, 8000);
     reconcileIntervalMs = in.integer("node.reconcile-interval-ms", 1000, 3_600_000);
 
+    metricsEnabled = in.bool("metrics.enabled");
+    metricsHost = in.string("metrics.host", false);
+    metricsPort = in.integer("metrics.port", 0, 65535);
+    metricsToken = in.string("metrics.token", true);
+    logFormat = in.oneOf("log.format", List.of("auto", "text", "json"));
+
     httpHost = in.string("http.host", false);
     httpPort = in.integer("http.port", 0, 65535);
     maxBodyBytes = in.integer("http.max-body-bytes", 1024, 64 * 1024 * 1024);
@@ -273,6 +288,9 @@ public final class HeraldConfig {
       in.error("jwt.secret", "must be at least 32 bytes (HS256 keys shorter than the hash are weak)");
     }
     validateJwksUrl();
+    if (metricsPort != 0 && metricsPort == httpPort) {
+      in.error("metrics.port", "must differ from http.port (" + httpPort + "); 0 serves /metrics on http.port");
+    }
     if (idleTimeoutMs <= pingIntervalMs) {
       in.error("ws.idle-timeout-ms", "must be larger than ws.ping-interval-ms (" + pingIntervalMs + ")");
     }
@@ -397,12 +415,20 @@ public final class HeraldConfig {
     return new HeraldConfig(copy);
   }
 
+  /** Whether logs are JSON lines: log.format json, or auto outside dev-mode. */
+  public boolean jsonLogs() {
+    return logFormat.equals("json") || (logFormat.equals("auto") && !devMode);
+  }
+
   /** Every key and its value, secrets masked: for the start-up log and diagnostics. */
   public Map<String, Object> describe() {
     Map<String, Object> out = new java.util.TreeMap<>(raw);
     out.computeIfPresent("jwt.secret", (k, v) -> v.toString().isEmpty() ? "" : "***");
     out.computeIfPresent("pg.url", (k, v) -> maskPassword(v.toString()));
     out.computeIfPresent("vapid.private-key", (k, v) -> v.toString().isBlank() ? v : "***");
+    out.computeIfPresent("metrics.token", (k, v) -> v.toString().isEmpty() ? "" : "***");
+    // inline service-account JSON carries a private key (a path is shown)
+    out.computeIfPresent("fcm.credentials", (k, v) -> v.toString().trim().startsWith("{") ? "***" : v);
     return out;
   }
 

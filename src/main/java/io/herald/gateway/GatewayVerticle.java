@@ -2,6 +2,10 @@ package io.herald.gateway;
 
 import io.herald.api.ApiRoutes;
 import io.herald.api.PushRoutes;
+import io.herald.api.RequestMetrics;
+import io.herald.metrics.Health;
+import io.herald.metrics.HeraldMetrics;
+import io.herald.metrics.MetricsEndpoint;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.transport.Endpoint;
 import io.herald.gateway.transport.WebSocketCompression;
@@ -18,9 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -84,8 +86,14 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     NodeState state = hub.state();
-    router.get("/health/live").handler(ctx -> health(ctx, true));
-    router.get("/health/ready").handler(ctx -> health(ctx, state.ready()));
+    router.get("/health/live").handler(ctx -> Health.answer(ctx, true));
+    router.get("/health/ready").handler(ctx -> Health.answer(ctx, state.ready()));
+    if (config.metricsEnabled && config.metricsPort == 0) {
+      router.get(MetricsEndpoint.PATH).handler(new MetricsEndpoint(vertx, config.metricsToken));
+    }
+    RequestMetrics requests = new RequestMetrics(HeraldMetrics.of(vertx));
+    router.route("/api/*").handler(requests);
+    router.route("/notifications/*").handler(requests);
     WebSocketEndpoint ws = new WebSocketEndpoint(config, hub);
     // The transports (docs/architecture.md, "Transports"), then the push routes before the API,
     // which claims /api/* bodies.
@@ -117,6 +125,7 @@ public final class GatewayVerticle extends VerticleBase {
           }
         });
     vertx.setPeriodic(keepAliveTickMs(config), id -> keepAlive());
+    probeEventLoopDelay();
     return server.listen();
   }
 
@@ -144,11 +153,31 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  private static void health(RoutingContext ctx, boolean up) {
-    ctx.response()
-        .setStatusCode(up ? 200 : 503)
-        .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+  /** How often each event loop measures how late its timer fires. */
+  private static final long DELAY_PROBE_MS = 500;
+
+  /**
+   * {@code herald_event_loop_delay_seconds}: how much later than due a timer on this event loop
+   * runs. A loop kept busy (or blocked) by long tasks shows it here before clients notice.
+   */
+  private void probeEventLoopDelay() {
+    HeraldMetrics metrics = HeraldMetrics.of(vertx);
+    if (!metrics.exported()) {
+      return;
+    }
+    io.micrometer.core.instrument.Timer delay = io.micrometer.core.instrument.Timer.builder("herald.event.loop.delay")
+        .description("How late a timer runs on a gateway event loop (sampled every 500 ms)")
+        .serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(5),
+            java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500),
+            java.time.Duration.ofSeconds(2))
+        .register(metrics.registry());
+    // Vert.x runs periodic timers at a fixed rate: the k-th run is due k periods after the start.
+    long period = TimeUnit.MILLISECONDS.toNanos(DELAY_PROBE_MS);
+    long[] due = {System.nanoTime() + period};
+    vertx.setPeriodic(DELAY_PROBE_MS, id -> {
+      delay.record(Math.max(0, System.nanoTime() - due[0]), TimeUnit.NANOSECONDS);
+      due[0] += period;
+    });
   }
 
   /** The port this instance listens on (useful when configured with port 0). */

@@ -11,6 +11,7 @@ import io.herald.room.LocalRooms;
 import io.herald.room.RoomMember;
 import io.herald.room.RoomPolicy;
 import io.herald.routing.RoutingClient;
+import io.herald.metrics.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -86,10 +87,10 @@ public final class PresenceVerticle extends VerticleBase {
         eb.localConsumer(Addresses.PRESENCE_CONNECT, this::connect),
         eb.localConsumer(Addresses.PRESENCE_DISCONNECT, this::disconnect),
         eb.localConsumer(Addresses.PRESENCE_STATUS, this::status),
-        eb.localConsumer(Addresses.PRESENCE_ONLINE, m -> blocking(manager::onlineUsers)
+        eb.localConsumer(Addresses.PRESENCE_ONLINE, m -> blocking("online", manager::onlineUsers)
             .onSuccess(users -> m.reply(new JsonObject().put("users", new JsonArray(users))))
             .onFailure(err -> m.fail(503, err.toString()))),
-        eb.localConsumer(Addresses.PRESENCE_ONLINE_COUNT, m -> blocking(manager::onlineCount)
+        eb.localConsumer(Addresses.PRESENCE_ONLINE_COUNT, m -> blocking("online_count", manager::onlineCount)
             .onSuccess(count -> m.reply(new JsonObject().put("count", count)))
             .onFailure(err -> m.fail(503, err.toString()))));
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -123,7 +124,7 @@ public final class PresenceVerticle extends VerticleBase {
   private void connect(Message<JsonObject> m) {
     String user = m.body().getString("userId");
     String session = m.body().getString("sessionId");
-    blocking(() -> manager.connect(user, nodeId, session, config.maxConnectionsPerUser))
+    blocking("connect", () -> manager.connect(user, nodeId, session, config.maxConnectionsPerUser))
         .onSuccess(admission -> {
           if (admission == PresenceManager.Admission.REFUSED) {
             m.fail(TOO_MANY_CONNECTIONS, "at most " + config.maxConnectionsPerUser + " connections per user");
@@ -150,7 +151,7 @@ public final class PresenceVerticle extends VerticleBase {
    * limit and shows them online.
    */
   private void disconnect(String user, String session, int attempt) {
-    blocking(() -> manager.disconnect(user, nodeId, session))
+    blocking("disconnect", () -> manager.disconnect(user, nodeId, session))
         .onSuccess(remaining -> {
           if (remaining == 0) {
             // A quick reconnect (any node) within the grace period shows no offline/online flap.
@@ -181,7 +182,7 @@ public final class PresenceVerticle extends VerticleBase {
       byUser.computeIfAbsent(s.userId(), u -> new ArrayList<>(1)).add(s.memberId());
     }
     Set<String> previous = suspects;
-    blocking(() -> {
+    blocking("reconcile", () -> {
       int repaired = manager.reassert(nodeId, byUser);
       if (repaired > 0) {
         log.warn("put back lost presence entries of {} user(s) connected to this node", repaired);
@@ -199,7 +200,7 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void confirmOffline(String user, String node) {
-    blocking(() -> manager.confirmOffline(user, node, config.presenceGraceMs))
+    blocking("confirm_offline", () -> manager.confirmOffline(user, node, config.presenceGraceMs))
         .onSuccess(result -> {
           if (result == PresenceManager.WENT_OFFLINE) {
             announceStatus(user, "offline");
@@ -213,7 +214,7 @@ public final class PresenceVerticle extends VerticleBase {
   private void status(Message<JsonObject> m) {
     List<String> users = new ArrayList<>();
     m.body().getJsonArray("userIds", new JsonArray()).forEach(o -> users.add(String.valueOf(o)));
-    blocking(() -> manager.status(users))
+    blocking("status", () -> manager.status(users))
         .onSuccess(status -> m.reply(new JsonObject().put("status", new JsonObject(new java.util.HashMap<>(status)))))
         .onFailure(err -> m.fail(503, "presence unavailable"));
   }
@@ -223,7 +224,7 @@ public final class PresenceVerticle extends VerticleBase {
     if (rooms.localCount(room, user) == 0) {
       return; // it left again meanwhile
     }
-    ordered(() -> manager.roomJoined(room, user, nodeId))
+    ordered("room_joined", () -> manager.roomJoined(room, user, nodeId))
         .onSuccess(first -> {
           if (first) {
             announceRoom(room, user, "joined");
@@ -237,7 +238,7 @@ public final class PresenceVerticle extends VerticleBase {
     if (rooms.localCount(room, user) > 0) {
       return; // another connection of the user is still in the room here
     }
-    ordered(() -> manager.roomLeft(room, user, nodeId))
+    ordered("room_left", () -> manager.roomLeft(room, user, nodeId))
         .onSuccess(last -> {
           if (last) {
             announceRoom(room, user, "left");
@@ -248,7 +249,7 @@ public final class PresenceVerticle extends VerticleBase {
 
   /** A member left the cluster: its users go offline (unless connected elsewhere) and leave rooms. */
   private void purge(String departed) {
-    blocking(() -> {
+    blocking("purge", () -> {
       List<String> offline = manager.purgeNode(departed);
       List<String[]> left = manager.purgeNodeRooms(departed, manager.roomsWithNode(departed));
       return Map.entry(offline, left);
@@ -281,12 +282,18 @@ public final class PresenceVerticle extends VerticleBase {
     return config.presenceRoomPrefixes.contains(RoomPolicy.prefix(room));
   }
 
-  private <T> Future<T> blocking(Callable<T> op) {
-    return vertx.executeBlocking(op, false);
+  private <T> Future<T> blocking(String name, Callable<T> op) {
+    return timed(name, vertx.executeBlocking(op, false));
+  }
+
+  /** Records the operation in {@code herald_presence_operations_seconds} (time queued included). */
+  private <T> Future<T> timed(String name, Future<T> op) {
+    long start = System.nanoTime();
+    return op.andThen(ar -> HeraldMetrics.of(vertx).presenceOperation(name, ar.succeeded(), System.nanoTime() - start));
   }
 
   /** Room joins and leaves run one at a time, in arrival order, so a quick join+leave cannot swap. */
-  private <T> Future<T> ordered(Callable<T> op) {
-    return vertx.executeBlocking(op, true);
+  private <T> Future<T> ordered(String name, Callable<T> op) {
+    return timed(name, vertx.executeBlocking(op, true));
   }
 }

@@ -55,7 +55,7 @@ public final class PushVerticle extends VerticleBase {
   private WebClient client;
   private long purgeTimer = -1;
   /** Retries waiting on a timer (bounded by push.max-pending-retries). */
-  private int pendingRetries;
+  private volatile int pendingRetries;
 
   /** One device's attempt sequence for one notification. */
   private record Job(Device device, JsonObject notification, boolean highPriority, long firstAttemptAt) {}
@@ -83,6 +83,8 @@ public final class PushVerticle extends VerticleBase {
         new PoolOptions()
             .setHttp1MaxSize(config.pushMaxConnectionsPerHost)
             .setMaxWaitQueueSize(Math.max(config.pushMaxPendingRetries, 1)));
+    io.herald.metrics.HeraldMetrics.of(vertx).gauge("herald.push.retries.pending",
+        "Push attempts waiting on a retry timer on this node (bounded by push.max-pending-retries)", () -> pendingRetries);
     return providers().compose(v -> {
       logChannels();
       EventBus eb = vertx.eventBus();
@@ -168,6 +170,7 @@ public final class PushVerticle extends VerticleBase {
     Device d = job.device;
     long notificationId = job.notification.getLong("id");
     String recorded = outcome.kind().name().toLowerCase(java.util.Locale.ROOT);
+    io.herald.metrics.HeraldMetrics.of(vertx).pushAttempt(d.channel(), recorded);
     String detail = outcome.detail();
     switch (outcome.kind()) {
       case DELIVERED -> count("delivered." + d.channel());

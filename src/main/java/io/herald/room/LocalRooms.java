@@ -170,6 +170,20 @@ public final class LocalRooms {
     return members instanceof RoomMember only ? List.of(only) : set(members);
   }
 
+  /** How many rooms have a member here (personal rooms included), for metrics. */
+  public int roomCount() {
+    return rooms.size();
+  }
+
+  /** Room memberships of this node's sessions, counted over a live view (for metrics). */
+  public long membershipCount() {
+    long n = 0;
+    for (Object members : rooms.values()) {
+      n += members instanceof RoomMember ? 1 : set(members).size();
+    }
+    return n;
+  }
+
   /** Local rooms with their member counts, for stats. */
   public Map<String, Integer> counts() {
     Map<String, Integer> out = new java.util.HashMap<>();

@@ -1,5 +1,6 @@
 package io.herald.routing;
 
+import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ServerFrame;
 import io.herald.room.LocalMembers;
 import io.herald.room.LocalRooms;
@@ -23,10 +24,12 @@ import java.util.TreeSet;
 final class LocalFanOut {
   private final LocalRooms rooms;
   private final LocalMembers sessions;
+  private final java.util.function.Supplier<HeraldMetrics> metrics;
 
-  LocalFanOut(LocalRooms rooms, LocalMembers sessions) {
+  LocalFanOut(LocalRooms rooms, LocalMembers sessions, java.util.function.Supplier<HeraldMetrics> metrics) {
     this.rooms = rooms;
     this.sessions = sessions;
+    this.metrics = metrics;
   }
 
   void deliver(NodeMessage m) {
@@ -53,17 +56,20 @@ final class LocalFanOut {
     return union;
   }
 
-  private static void fanOut(Collection<? extends RoomMember> targets, List<ServerFrame> frames, String ns) {
+  private void fanOut(Collection<? extends RoomMember> targets, List<ServerFrame> frames, String ns) {
+    HeraldMetrics m = metrics.get();
     Map<Context, List<RoomMember>> byLoop = new HashMap<>(8);
     for (RoomMember s : targets) {
       byLoop.computeIfAbsent(s.eventLoopContext(), k -> new ArrayList<>()).add(s);
     }
     byLoop.forEach((loop, group) -> loop.runOnContext(v -> {
+      long start = System.nanoTime();
       for (ServerFrame frame : frames) {
         for (RoomMember s : group) {
           s.deliverOnEventLoop(frame, ns);
         }
       }
+      m.fanOut(System.nanoTime() - start);
     }));
   }
 }

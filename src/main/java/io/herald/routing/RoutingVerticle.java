@@ -10,6 +10,7 @@ import io.herald.room.LocalRooms;
 import io.herald.room.RoomPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.herald.metrics.HeraldMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -64,7 +65,7 @@ public final class RoutingVerticle extends VerticleBase {
     this.rooms = rooms;
     this.sessions = sessions;
     this.publisher = publisher;
-    this.fanOut = new LocalFanOut(rooms, sessions);
+    this.fanOut = new LocalFanOut(rooms, sessions, () -> HeraldMetrics.of(vertx));
     this.limits = ProducerRequest.Limits.of(config);
   }
 
@@ -88,6 +89,8 @@ public final class RoutingVerticle extends VerticleBase {
 
   /** Parses (the namespace header counts as the body field), publishes, and answers with a failure code. */
   private void handle(Message<JsonObject> msg, Function<JsonObject, ProducerRequest> parse) {
+    long start = System.nanoTime();
+    HeraldMetrics metrics = HeraldMetrics.of(vertx);
     ProducerRequest request;
     try {
       JsonObject body = msg.body();
@@ -100,20 +103,28 @@ public final class RoutingVerticle extends VerticleBase {
       }
       request = parse.apply(body);
     } catch (ProtocolException e) {
-      msg.fail(failureCode(e), e.getMessage());
+      fail(msg, metrics, start, failureCode(e), e.getMessage());
       return;
     } catch (ClassCastException e) {
-      msg.fail(BAD_REQUEST, "body must be a JSON object");
+      fail(msg, metrics, start, BAD_REQUEST, "body must be a JSON object");
       return;
     }
-    publisher.publish(request).onSuccess(msg::reply).onFailure(err -> {
+    publisher.publish(request).onSuccess(reply -> {
+      metrics.producerRequest("eventbus", msg.address(), "ok", System.nanoTime() - start);
+      msg.reply(reply);
+    }).onFailure(err -> {
       if (err instanceof ProtocolException pe && failureCode(pe) != UNAVAILABLE) {
-        msg.fail(failureCode(pe), pe.getMessage());
+        fail(msg, metrics, start, failureCode(pe), pe.getMessage());
       } else {
         log.warn("routing failed: {}", err.toString());
-        msg.fail(UNAVAILABLE, "routing failed: " + err.getMessage());
+        fail(msg, metrics, start, UNAVAILABLE, "routing failed: " + err.getMessage());
       }
     });
+  }
+
+  private static void fail(Message<JsonObject> msg, HeraldMetrics metrics, long start, int code, String message) {
+    metrics.producerRequest("eventbus", msg.address(), Integer.toString(code), System.nanoTime() - start);
+    msg.fail(code, message);
   }
 
   /** 400, 413 and 503 (store) carry their ErrorCode's status; anything else is 500. */

@@ -96,6 +96,7 @@ final class CatchUp {
       // admitted already), with its own unread_count.
       services.unreadCount(userId).onComplete(count -> {
         if (count.succeeded() && count.result() == 0) {
+          session.metrics().replay("none", 0);
           replayedUpTo = -1;
           finish(count);
         } else {
@@ -111,6 +112,7 @@ final class CatchUp {
   private void replay(String userId, Future<Long> replayed) {
     replayed
         .andThen(ar -> {
+          session.metrics().replay(ar.succeeded() ? "ok" : "failed", 0);
           if (ar.failed()) {
             session.send(ServerFrame.error(code(ar.cause()), "could not replay stored notifications; reconnect later", null));
             session.transport().replayFailed();
@@ -170,6 +172,7 @@ final class CatchUp {
       session.send(item.toFrame());
       last = Math.max(last, item.id());
     }
+    session.metrics().replay(null, items.size());
     return last;
   }
 

@@ -70,9 +70,15 @@ public final class EventHandlers {
     handlers.put(event, handler);
   }
 
+  /** Counts a request in {@code herald_client_events_total}; an unregistered name counts as "unknown". */
+  void counted(String event, String result) {
+    hub.metrics.clientEvent(handlers.containsKey(event) ? event : "unknown", result);
+  }
+
   void dispatch(Session session, ClientRequest frame) {
     Handler h = handlers.get(frame.event());
     if (h == null) {
+      counted(frame.event(), ErrorCode.UNKNOWN_EVENT.name());
       session.replyError(frame, new ProtocolException(ErrorCode.UNKNOWN_EVENT, "unknown event '" + frame.event() + "'"));
       return;
     }
@@ -86,6 +92,8 @@ public final class EventHandlers {
       result = Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
     }
     result.onComplete(ar -> {
+      counted(frame.event(), ar.succeeded() ? "ok"
+          : ar.cause() instanceof ProtocolException pe ? pe.code().name() : ErrorCode.INTERNAL.name());
       if (ar.succeeded()) {
         if (ar.result() != null) {
           session.reply(frame, ar.result().event(), ar.result().data());

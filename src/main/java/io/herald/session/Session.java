@@ -36,6 +36,9 @@ public final class Session implements RoomMember {
   private final long idLow;
   private final RoomSet rooms = new RoomSet();
   private final Inbound inbound;
+  private final io.herald.metrics.HeraldMetrics.TransportMeters meters;
+  /** Why the session closed, for {@code herald_disconnects_total}: set by the first close. */
+  private String closeReason;
   /** Status look-ups left this minute (presence.status-lookups-per-minute); made at the first one. */
   private TokenBucket statusLookups;
   private State state = State.AUTHENTICATING;
@@ -66,6 +69,7 @@ public final class Session implements RoomMember {
     this.context = context;
     this.eventLoop = ((io.vertx.core.internal.ContextInternal) context).unwrap();
     this.inbound = new Inbound(hub.config.maxFrameBytes, hub.config.rateLimitPerMinute);
+    this.meters = hub.metrics.transport(transport.kind());
     this.opening = new Opening(this, hub);
     UUID id = hub.services.newSessionId();
     this.idHigh = id.getMostSignificantBits();
@@ -98,6 +102,10 @@ public final class Session implements RoomMember {
 
   Vertx vertx() {
     return hub.vertx;
+  }
+
+  io.herald.metrics.HeraldMetrics metrics() {
+    return hub.metrics;
   }
 
   /** Whether the session is in {@code room}. */
@@ -151,6 +159,7 @@ public final class Session implements RoomMember {
         refuse(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? "first frame must be a small auth frame"
             : "first frame must be {\"event\":\"auth\",\"data\":{\"token\":...}}");
       } else {
+        hub.metrics.clientEvent("invalid", e.code().name());
         send(ServerFrame.error(e.code(), e.getMessage(), e.id()));
       }
       return;
@@ -219,6 +228,7 @@ public final class Session implements RoomMember {
 
   /** RATE_LIMITED, with when the next event will be allowed (the budget refills one every 60 s / limit). */
   private void rateLimited(ClientRequest r, String why) {
+    hub.handlers.counted(r.event(), ErrorCode.RATE_LIMITED.name());
     send(ServerFrame.reply("error", new io.vertx.core.json.JsonObject().put("code", ErrorCode.RATE_LIMITED.name())
         .put("message", why).put("retryAfterMs", Math.max(1, 60_000L / inbound.perMinute())), r.id()));
   }
@@ -271,6 +281,10 @@ public final class Session implements RoomMember {
   }
 
   private void deliverLive(ServerFrame frame) {
+    if (state == State.CLOSED) {
+      meters.droppedClosed();
+      return;
+    }
     if (state != State.OPEN || excluded(frame) || (roomCatchUp != null && frame.room() != null && roomCatchUp.absorbs(frame))
         || catchUp.absorbs(frame)) {
       return;
@@ -298,6 +312,9 @@ public final class Session implements RoomMember {
     if (state == State.CLOSED) {
       return;
     }
+    if (closeReason == null) {
+      closeReason = io.herald.metrics.DisconnectReasons.of(code);
+    }
     cleanup();
     transport.close(code, reason);
   }
@@ -320,7 +337,10 @@ public final class Session implements RoomMember {
     if (state != State.OPEN) {
       return;
     }
-    if (!transport.write(frame)) {
+    if (transport.write(frame)) {
+      meters.delivered();
+    } else {
+      meters.slowConsumer();
       log.info("session {} of user {} closed: outbound queue full", id(), principal.userId());
       close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
     }
@@ -453,6 +473,7 @@ public final class Session implements RoomMember {
     admitted = true;
     catchUp = new CatchUp(this, hub.services);
     state = State.OPEN;
+    meters.opened();
     hub.registry.add(this);
     scheduleExpiry();
   }
@@ -487,6 +508,7 @@ public final class Session implements RoomMember {
 
   /** The token expired (with the leeway): called by {@link ExpiryTimers} on the session's event loop. */
   void tokenExpired() {
+    closeReason = "token_expired";
     send(ServerFrame.error(ErrorCode.UNAUTHORIZED, "token expired", null));
     close(CloseCodes.UNAUTHORIZED, "token expired");
   }
@@ -496,6 +518,7 @@ public final class Session implements RoomMember {
     if (state != State.AUTHENTICATING) {
       return;
     }
+    hub.metrics.authFailure("socket", reason);
     transport.write(ServerFrame.error(ErrorCode.UNAUTHORIZED, reason, null));
     cleanup();
     closeAfterLinger(CloseCodes.UNAUTHORIZED, "unauthorized");
@@ -535,6 +558,7 @@ public final class Session implements RoomMember {
     hub.registry.remove(this);
     hub.connections.decrementAndGet();
     if (admitted) {
+      meters.closed(closeReason == null ? io.herald.metrics.DisconnectReasons.PEER : closeReason);
       hub.services.release(principal.userId(), id());
     }
   }

@@ -20,6 +20,7 @@ public final class SessionHub {
   final RoomPolicy policy;
   final EventHandlers handlers;
   final NodeState state;
+  final io.herald.metrics.HeraldMetrics metrics;
   final StoreClient store;
   /** Every connection this node accepted and has not closed, authenticated or not. */
   final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
@@ -42,6 +43,7 @@ public final class SessionHub {
       SessionServices services) {
     this.services = services;
     this.vertx = vertx;
+    this.metrics = io.herald.metrics.HeraldMetrics.of(vertx);
     this.routing = routing;
     this.presence = new PresenceClient(vertx);
     this.config = config;
@@ -80,6 +82,11 @@ public final class SessionHub {
 
   public void releaseConnection() {
     connections.decrementAndGet();
+  }
+
+  /** Connections this node holds, authenticating ones included. */
+  public int connectionCount() {
+    return connections.get();
   }
 
   /** True when this node holds its maximum of connections: new ones are refused (1013). */

@@ -34,6 +34,11 @@ public interface Transport {
    */
   default void keepAlive(long now) {}
 
+  /** Bytes written to this connection that the network has not taken yet (for metrics; read from any thread). */
+  default long queuedBytes() {
+    return 0;
+  }
+
   /** The Socket.IO namespace this connection belongs to, or null for other transports. */
   default String namespace() {
     return null;

@@ -82,8 +82,11 @@ public final class StoreVerticle extends VerticleBase {
     return available;
   }
 
+  private io.herald.metrics.HeraldMetrics metrics;
+
   @Override
   public Future<?> start() {
+    metrics = io.herald.metrics.HeraldMetrics.of(vertx);
     groupCommit = new GroupCommit(store::insertBatchCounted, config.pgPoolSize, config.pgInsertBatchMax,
         config.pgInsertQueueMax);
     EventBus eb = vertx.eventBus();
@@ -152,6 +155,7 @@ public final class StoreVerticle extends VerticleBase {
   }
 
   private void handle(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> action) {
+    long start = System.nanoTime();
     Future<JsonObject> result;
     try {
       if (msg.body() == null) {
@@ -161,6 +165,7 @@ public final class StoreVerticle extends VerticleBase {
     } catch (IllegalArgumentException | ClassCastException e) {
       result = Future.failedFuture(badRequest(e));
     }
+    result.onComplete(ar -> metrics.storeOperation(operation(msg.address()), outcome(ar.cause()), System.nanoTime() - start));
     result.onSuccess(reply -> {
       setAvailable(true);
       msg.reply(reply);
@@ -179,12 +184,32 @@ public final class StoreVerticle extends VerticleBase {
     });
   }
 
+  /** The op tag of a store address: "insert" for herald.store.insert. */
+  private static String operation(String address) {
+    return address.startsWith(STORE_PREFIX) ? address.substring(STORE_PREFIX.length()) : address;
+  }
+
+  private static final String STORE_PREFIX = "herald.store.";
+
+  private static String outcome(Throwable err) {
+    if (err == null) {
+      return "ok";
+    }
+    return err instanceof RefusedException ? "refused" : err instanceof StoreUnavailableException ? "unavailable"
+        : err instanceof IllegalArgumentException ? "bad_request" : "error";
+  }
+
   private static IllegalArgumentException badRequest(RuntimeException e) {
     return e instanceof IllegalArgumentException iae ? iae : new IllegalArgumentException("a field has the wrong type");
   }
 
   private Future<JsonObject> insert(JsonObject body) {
-    return groupCommit.insert(NewNotification.fromJson(body)).map(StoreVerticle::counted);
+    return groupCommit.insert(NewNotification.fromJson(body)).map(StoreVerticle::counted)
+        .andThen(ar -> {
+          if (ar.succeeded()) {
+            metrics.notificationsStored(1);
+          }
+        });
   }
 
   private Future<JsonObject> insertBatch(JsonObject body) {
@@ -200,6 +225,7 @@ public final class StoreVerticle extends VerticleBase {
       batch.add(NewNotification.fromJson(item));
     }
     return store.insertBatchCounted(batch).map(list -> {
+      metrics.notificationsStored(list.size());
       JsonArray array = new JsonArray();
       list.forEach(c -> array.add(counted(c)));
       return new JsonObject().put("items", array);

@@ -6,6 +6,7 @@ import io.herald.HeraldNode;
 import io.herald.client.HeraldClient;
 import io.herald.test.Await;
 import io.herald.test.TestNodes;
+import io.herald.test.Prometheus;
 import io.herald.test.TestSocket;
 import io.herald.test.Tokens;
 import io.vertx.core.json.JsonObject;
@@ -63,5 +64,8 @@ class LimitsTest {
     assertThat(stillConnected).as("disconnected after %d messages of 60 kB", sent).isFalse();
     s.raw().resume();
     assertThat(s.awaitClose()).isEqualTo((short) 1008);
+    Prometheus m = Prometheus.awaitScrape(node.httpPort(),
+        p -> p.value("herald_disconnects_total", "transport", "websocket", "reason", "slow_consumer") == 1);
+    assertThat(m.value("herald_drops_total", "transport", "websocket", "reason", "slow_consumer")).isEqualTo(1);
   }
 }

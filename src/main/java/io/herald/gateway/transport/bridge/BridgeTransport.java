@@ -368,6 +368,11 @@ final class BridgeTransport implements Transport {
   }
 
   @Override
+  public long queuedBytes() {
+    return outbound.queued();
+  }
+
+  @Override
   public String kind() {
     return "eventbus-bridge";
   }

@@ -74,6 +74,10 @@ final class EngineIoOutbox {
     }
   }
 
+  long queuedBytes() {
+    return outbound.queued();
+  }
+
   boolean queued() {
     return !queue.isEmpty();
   }

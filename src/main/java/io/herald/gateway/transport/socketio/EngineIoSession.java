@@ -337,6 +337,11 @@ final class EngineIoSession {
     }
   }
 
+  /** Bytes of this connection the network has not taken yet. */
+  long queuedBytes() {
+    return outbox.queuedBytes();
+  }
+
   // ---- outbound -----------------------------------------------------------------------------
 
   /** Queues a Socket.IO packet as an Engine.IO message; false when the client cannot keep up. */

@@ -146,6 +146,11 @@ final class SocketIoNamespace implements Transport {
   }
 
   @Override
+  public long queuedBytes() {
+    return engine.queuedBytes();
+  }
+
+  @Override
   public String kind() {
     return "socket.io";
   }

@@ -87,6 +87,11 @@ final class SockJSTransport implements Transport {
   }
 
   @Override
+  public long queuedBytes() {
+    return outbound.queued();
+  }
+
+  @Override
   public String kind() {
     return "sockjs";
   }

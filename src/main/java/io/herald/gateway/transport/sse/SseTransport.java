@@ -117,6 +117,11 @@ public final class SseTransport implements Transport {
   }
 
   @Override
+  public long queuedBytes() {
+    return outbound.queued();
+  }
+
+  @Override
   public String kind() {
     return "sse";
   }

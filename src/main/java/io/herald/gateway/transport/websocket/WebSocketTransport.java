@@ -105,6 +105,11 @@ final class WebSocketTransport implements Transport {
   }
 
   @Override
+  public long queuedBytes() {
+    return outbound.queued();
+  }
+
+  @Override
   public String kind() {
     return "websocket";
   }
