@@ -73,6 +73,7 @@ public final class Herald {
 
   private static void runNode() {
     HeraldConfig config = loadConfig(System.getenv());
+    io.herald.logging.Logs.configure(config);
     if (config.devMode) {
       log.warn("Development mode: JWT secret in {}/jwt-secret. Mint a token: ./scripts/token --sub alice "
           + "(service token: ./scripts/token --sub backend --roles service)", config.dataDir);

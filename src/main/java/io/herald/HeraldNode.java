@@ -123,6 +123,7 @@ public final class HeraldNode {
 
   private Future<Void> deploy(int eventLoops) {
     String nodeId = clusterManager.getNodeId();
+    io.herald.logging.Logs.nodeStarted(nodeId);
     HeraldMetrics metrics = config.metricsEnabled ? HeraldMetrics.install(vertx, nodeId) : HeraldMetrics.of(vertx);
     vertx.eventBus().registerDefaultCodec(NodeMessage.class, new NodeMessageCodec());
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();

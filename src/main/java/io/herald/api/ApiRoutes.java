@@ -3,6 +3,7 @@ package io.herald.api;
 import io.herald.auth.Principal;
 import io.herald.auth.VerifiedTokens;
 import io.herald.config.HeraldConfig;
+import io.herald.logging.Mdc;
 import io.herald.protocol.ErrorBody;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
@@ -321,7 +322,9 @@ public final class ApiRoutes {
   private static final long PUBLISH_TIMEOUT_MS = 10_000;
 
   private static void unavailable(RoutingContext ctx, Throwable err) {
-    log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), err.toString());
+    try (Mdc mdc = Mdc.request(RequestMetrics.requestId(ctx))) {
+      log.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), err.toString());
+    }
     ErrorBody.send(ctx.response(), ErrorCode.UNAVAILABLE, "the cluster could not be reached; retry");
   }
 
@@ -336,7 +339,9 @@ public final class ApiRoutes {
     router.errorHandler(413, ctx -> ErrorBody.send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body too large"));
     router.errorHandler(500, ctx -> {
       if (ctx.failure() != null) {
-        log.error("request failed", ctx.failure());
+        try (Mdc mdc = Mdc.request(RequestMetrics.requestId(ctx))) {
+          log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+        }
       }
       ErrorBody.send(ctx.response(), ErrorCode.INTERNAL, "internal error");
     });

@@ -1,5 +1,6 @@
 package io.herald.api;
 
+import io.herald.logging.Mdc;
 import io.herald.metrics.HeraldMetrics;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Route;
@@ -9,8 +10,8 @@ import java.util.UUID;
 /**
  * The first handler of every REST route ({@code /api/*}, {@code /notifications/*}): gives the request
  * an id (the caller's {@code X-Request-Id} when it sent a sane one, else a new UUID), echoes it in the
- * response, and records the request in {@code herald_producer_requests_seconds} by route pattern
- * and status when the response ends.
+ * response, records the request in {@code herald_rest_requests_seconds} by route pattern and
+ * status when the response ends, and logs it at debug level with the id in the MDC.
  */
 public final class RequestMetrics implements Handler<RoutingContext> {
   public static final String REQUEST_ID_HEADER = "X-Request-Id";
@@ -18,6 +19,7 @@ public final class RequestMetrics implements Handler<RoutingContext> {
   public static final String REQUEST_ID = "herald.requestId";
   private static final java.util.regex.Pattern SANE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RequestMetrics.class);
   private final HeraldMetrics metrics;
 
   public RequestMetrics(HeraldMetrics metrics) {
@@ -31,8 +33,16 @@ public final class RequestMetrics implements Handler<RoutingContext> {
     String id = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(REQUEST_ID_HEADER, id);
-    ctx.addEndHandler(v -> metrics.producerRequest("rest", route(ctx), Integer.toString(ctx.response().getStatusCode()),
-        System.nanoTime() - start));
+    ctx.addEndHandler(v -> {
+      long nanos = System.nanoTime() - start;
+      int status = ctx.response().getStatusCode();
+      metrics.producerRequest("rest", route(ctx), Integer.toString(status), nanos);
+      if (log.isDebugEnabled()) {
+        try (Mdc mdc = Mdc.request(id)) {
+          log.debug("{} {} {} in {} ms", ctx.request().method(), ctx.request().path(), status, nanos / 1_000_000);
+        }
+      }
+    });
     ctx.next();
   }
 

@@ -88,7 +88,9 @@ public final class EventHandlers {
     } catch (ProtocolException e) {
       result = Future.failedFuture(e);
     } catch (RuntimeException e) {
-      log.error("handler for {} failed", frame.event(), e);
+      try (io.herald.logging.Mdc mdc = io.herald.logging.Mdc.session(session.id(), session.principal().userId())) {
+        log.error("handler for {} failed", frame.event(), e);
+      }
       result = Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
     }
     result.onComplete(ar -> {
@@ -104,7 +106,9 @@ public final class EventHandlers {
       } else if (ar.cause() instanceof ProtocolException pe) {
         session.replyError(frame, pe);
       } else {
-        log.error("handler for {} failed", frame.event(), ar.cause());
+        try (io.herald.logging.Mdc mdc = io.herald.logging.Mdc.session(session.id(), session.principal().userId())) {
+          log.error("handler for {} failed", frame.event(), ar.cause());
+        }
         session.replyError(frame, new ProtocolException(ErrorCode.INTERNAL, "internal error"));
       }
     });

@@ -1,6 +1,7 @@
 package io.herald.session;
 
 import io.herald.auth.Principal;
+import io.herald.logging.Mdc;
 import io.herald.protocol.CloseCodes;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ClientRequest;
@@ -341,7 +342,9 @@ public final class Session implements RoomMember {
       meters.delivered();
     } else {
       meters.slowConsumer();
-      log.info("session {} of user {} closed: outbound queue full", id(), principal.userId());
+      try (Mdc mdc = Mdc.session(id(), principal.userId())) {
+        log.info("session {} of user {} closed: outbound queue full", id(), principal.userId());
+      }
       close(CloseCodes.SLOW_CONSUMER, "outbound queue full");
     }
   }
@@ -474,6 +477,11 @@ public final class Session implements RoomMember {
     catchUp = new CatchUp(this, hub.services);
     state = State.OPEN;
     meters.opened();
+    if (log.isDebugEnabled()) {
+      try (Mdc mdc = Mdc.session(id(), p.userId())) {
+        log.debug("session opened over {}", transport.kind());
+      }
+    }
     hub.registry.add(this);
     scheduleExpiry();
   }
@@ -558,7 +566,13 @@ public final class Session implements RoomMember {
     hub.registry.remove(this);
     hub.connections.decrementAndGet();
     if (admitted) {
-      meters.closed(closeReason == null ? io.herald.metrics.DisconnectReasons.PEER : closeReason);
+      String reason = closeReason == null ? io.herald.metrics.DisconnectReasons.PEER : closeReason;
+      meters.closed(reason);
+      if (log.isDebugEnabled()) {
+        try (Mdc mdc = Mdc.session(id(), principal.userId())) {
+          log.debug("session closed ({})", reason);
+        }
+      }
       hub.services.release(principal.userId(), id());
     }
   }

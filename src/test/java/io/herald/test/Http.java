@@ -26,10 +26,14 @@ public final class Http {
     return request(method, port, path, token, body, 30);
   }
 
-  /** As above, giving up after {@code seconds} (an AssertionError). */
-  public static Response request(HttpMethod method, int port, String path, String token, String body, int seconds) {
+  /** As above, giving up after {@code seconds} (an AssertionError), with extra headers (name, value, ...). */
+  public static Response request(HttpMethod method, int port, String path, String token, String body, int seconds,
+      String... headers) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path)
         .setIdleTimeout(10_000);
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      o.addHeader(headers[i], headers[i + 1]);
+    }
     if (token != null) {
       o.addHeader("Authorization", "Bearer " + token);
     }

@@ -97,9 +97,13 @@ public final class SseStream implements AutoCloseable {
     }
   }
 
-  /** The next event named {@code name}, skipping others. */
+  /** The next event named {@code name}, skipping others (20 s at most in all). */
   public Event next(String name) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + name + "' event within 20 s; read:\n" + text());
+      }
       Event e = next();
       if (e.event().equals(name)) {
         return e;

@@ -221,7 +221,8 @@ final class EngineIoSession {
   // ---- packets ------------------------------------------------------------------------------
 
   private void onPacket(String packet) {
-    log.debug("{} <- {}", sid, packet.length() > 80 ? packet.substring(0, 80) : packet);
+    // Type and size only: a CONNECT packet carries the client's token.
+    log.debug("{} <- packet type {} ({} chars)", sid, packet.isEmpty() ? '?' : packet.charAt(0), packet.length());
     if (closed || packet.isEmpty()) {
       return;
     }
@@ -369,7 +370,7 @@ final class EngineIoSession {
   private boolean send(Encoded packet) {
     if (log.isDebugEnabled()) {
       String text = packet.text();
-      log.debug("{} -> {} ({})", sid, text.length() > 80 ? text.substring(0, 80) : text,
+      log.debug("{} -> packet type {} ({} chars, {})", sid, text.isEmpty() ? '?' : text.charAt(0), text.length(),
           outbox.webSocket() != null ? "ws" : "poll");
     }
     return closed || outbox.send(packet);
