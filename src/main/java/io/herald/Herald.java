@@ -90,7 +90,7 @@ public final class Herald {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("SIGTERM: draining connections and leaving the cluster");
       try {
-        node.stop().toCompletionStage().toCompletableFuture().get(9, TimeUnit.SECONDS);
+        node.stop().toCompletionStage().toCompletableFuture().get(HeraldNode.stopBoundMs(config), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         log.warn("shutdown did not finish cleanly: {}", e.toString());
       }

@@ -68,6 +68,7 @@ public final class HeraldNode {
   private Database database;
   private ManagementVerticle management;
   private volatile Future<Void> stopping;
+  private volatile Future<Integer> draining;
 
   private HeraldNode(HeraldConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
     this.config = config;
@@ -88,7 +89,7 @@ public final class HeraldNode {
         // epoll on Linux: only it can set TCP_USER_TIMEOUT on accepted sockets (GatewayVerticle)
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(eventLoops)
-        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost).setPort(0));
+        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost).setPort(config.clusterEventBusPort));
     // A context-free promise: when deploying fails, the outcome is known only after this node's
     // Vert.x has closed, and a future bound to one of its (terminated) event loops would never
     // complete, so a failed start (say, an unreachable JWKS URL) would hang instead of failing.
@@ -165,8 +166,8 @@ public final class HeraldNode {
         .compose(id -> vertx.deployVerticle(new RoutingVerticle(config, nodeId, rooms, hub.registry(), publisher,
             new DirectMessages(vertx, directory, config.messagingDedupWindowMs))))
         .compose(id -> vertx.deployVerticle(new DashboardVerticle(config, nodeId, this::heraldNodeIds, directory, routing)))
-        .compose(id -> config.metricsEnabled && config.metricsPort != 0
-            ? vertx.deployVerticle(management = new ManagementVerticle(config, state)) : Future.succeededFuture(id))
+        .compose(id -> config.metricsPort != 0
+            ? vertx.deployVerticle(management = new ManagementVerticle(config, state, this::drain)) : Future.succeededFuture(id))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);
@@ -234,36 +235,74 @@ public final class HeraldNode {
   }
 
   /**
-   * Graceful stop: refuse new connections, send every client {@code reconnect} and close it with
-   * 1012, wait (bounded by {@code node.shutdown-grace-ms}) for the room directory to settle, then
-   * undeploy and leave the cluster. Idempotent.
+   * Starts the drain (idempotent): the node reports not ready and refuses new connections, then
+   * sends its clients {@code reconnect} and closes them with 1012, spread evenly in random order
+   * over {@code node.drain-spread-ms} so they reconnect to the other pods in a trickle, not a
+   * storm. Completes with the connections left when they are all gone or when
+   * {@code node.shutdown-grace-ms} has passed after the spread. The node stays in the cluster.
+   */
+  public synchronized Future<Integer> drain() {
+    if (draining != null) {
+      return draining;
+    }
+    state.markDraining();
+    List<Session> sessions = new java.util.ArrayList<>(hub.registry().all());
+    java.util.Collections.shuffle(sessions);
+    long spread = config.drainSpreadMs;
+    log.info("draining: {} connection(s) get 'reconnect' over {} ms", sessions.size(), spread);
+    ServerFrame frame = ServerFrame.event("reconnect", new JsonObject().put("reason", "server shutting down"));
+    Promise<Integer> drained = Promise.promise();
+    long start = System.currentTimeMillis();
+    long deadline = start + spread + config.shutdownGraceMs;
+    int[] sent = {0};
+    Runnable tick = () -> {
+      long elapsed = System.currentTimeMillis() - start;
+      int due = spread == 0 || elapsed >= spread ? sessions.size() : (int) (sessions.size() * elapsed / spread);
+      for (; sent[0] < due; sent[0]++) {
+        Session s = sessions.get(sent[0]);
+        s.runOnContext(() -> s.closeWith(frame, CloseCodes.SERVICE_RESTART, "server shutting down"));
+      }
+    };
+    tick.run();
+    vertx.setPeriodic(DRAIN_TICK_MS, id -> {
+      tick.run();
+      int left = hub.registry().size();
+      if ((sent[0] == sessions.size() && left == 0) || System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(id);
+        if (left > 0) {
+          log.warn("drain: {} connection(s) still open after {} ms", left, System.currentTimeMillis() - start);
+        }
+        drained.tryComplete(left);
+      }
+    });
+    draining = drained.future();
+    return draining;
+  }
+
+  /** How often the drain sends the next share of reconnects and checks what is left. */
+  private static final long DRAIN_TICK_MS = 20;
+
+  /**
+   * Graceful stop: {@link #drain}, wait for the room directory to settle, then undeploy and leave
+   * the cluster. Idempotent; bounded by {@link #stopBoundMs}.
    */
   public synchronized Future<Void> stop() {
     if (stopping != null) {
       return stopping;
     }
-    state.markDraining();
-    JsonObject reconnect = new JsonObject().put("reason", "server shutting down");
-    ServerFrame frame = ServerFrame.event("reconnect", reconnect);
-    for (Session s : hub.registry().all()) {
-      s.runOnContext(() -> s.closeWith(frame, CloseCodes.SERVICE_RESTART, "server shutting down"));
-    }
-    Promise<Void> drained = Promise.promise();
-    long deadline = System.currentTimeMillis() + config.shutdownGraceMs;
-    vertx.setPeriodic(20, id -> {
-      if (hub.registry().size() == 0 || System.currentTimeMillis() > deadline) {
-        vertx.cancelTimer(id);
-        drained.tryComplete();
-      }
-    });
-    stopping = drained.future()
-        .compose(v -> rooms.settled().otherwiseEmpty())
+    stopping = drain()
+        .compose(left -> rooms.settled().otherwiseEmpty())
         .eventually(this::undeployAll)
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .eventually(() -> vertx.close())
         .andThen(ar -> HeraldMetrics.uninstall(vertx))
         .andThen(ar -> log.info("Herald node left the cluster"));
     return stopping;
+  }
+
+  /** The longest a stop may take: the drain's spread and grace, then 5 s to settle and leave the cluster. */
+  public static long stopBoundMs(HeraldConfig config) {
+    return config.drainSpreadMs + config.shutdownGraceMs + 5000L;
   }
 
   private Future<Void> undeployAll() {

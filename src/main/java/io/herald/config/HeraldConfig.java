@@ -24,6 +24,8 @@ public final class HeraldConfig {
   public final String dataDir;
   public final int eventLoops;
   public final int shutdownGraceMs;
+  /** The drain sends its clients 'reconnect' spread over this long (node.drain-spread-ms). */
+  public final int drainSpreadMs;
   public final int reconcileIntervalMs;
 
   /** GET /metrics (Prometheus text); on http.port when metricsPort is 0, else on a management server. */
@@ -44,6 +46,8 @@ public final class HeraldConfig {
   public final String clusterName;
   public final String clusterHost;
   public final int clusterPort;
+  /** The clustered event bus's port on cluster.host; 0 = a random free port. */
+  public final int clusterEventBusPort;
   public final List<String> clusterMembers;
   public final String clusterKubernetesServiceDns;
 
@@ -164,7 +168,8 @@ public final class HeraldConfig {
     devMode = in.bool("dev-mode");
     dataDir = in.string("data-dir", false);
     eventLoops = in.integer("node.event-loops", 0, 1024);
-    shutdownGraceMs = in.integer("node.shutdown-grace-ms", 0, 8000);
+    shutdownGraceMs = in.integer("node.shutdown-grace-ms", 0, 60_000);
+    drainSpreadMs = in.integer("node.drain-spread-ms", 0, 60_000);
     reconcileIntervalMs = in.integer("node.reconcile-interval-ms", 1000, 3_600_000);
 
     metricsEnabled = in.bool("metrics.enabled");
@@ -181,6 +186,7 @@ public final class HeraldConfig {
     clusterName = in.string("cluster.name", false);
     clusterHost = in.string("cluster.host", false);
     clusterPort = in.integer("cluster.port", 1, 65535);
+    clusterEventBusPort = in.integer("cluster.event-bus-port", 0, 65535);
     clusterMembers = in.list("cluster.members", false);
     clusterKubernetesServiceDns = in.string("cluster.kubernetes-service-dns", true);
 
@@ -426,7 +432,7 @@ public final class HeraldConfig {
     out.computeIfPresent("jwt.secret", (k, v) -> v.toString().isEmpty() ? "" : "***");
     out.computeIfPresent("pg.url", (k, v) -> maskPassword(v.toString()));
     out.computeIfPresent("vapid.private-key", (k, v) -> v.toString().isBlank() ? v : "***");
-    out.computeIfPresent("metrics.token", (k, v) -> v.toString().isEmpty() ? "" : "***");
+    out.computeIfPresent("metrics.token", (k, v) -> v.toString().isBlank() ? v : "***");
     // inline service-account JSON carries a private key (a path is shown)
     out.computeIfPresent("fcm.credentials", (k, v) -> v.toString().trim().startsWith("{") ? "***" : v);
     return out;

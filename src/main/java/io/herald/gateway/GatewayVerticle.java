@@ -86,8 +86,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     NodeState state = hub.state();
-    router.get("/health/live").handler(ctx -> Health.answer(ctx, true));
-    router.get("/health/ready").handler(ctx -> Health.answer(ctx, state.ready()));
+    router.get(Health.LIVE_PATH).handler(ctx -> Health.answer(ctx, true));
+    router.get(Health.READY_PATH).handler(ctx -> Health.answer(ctx, state.ready()));
     if (config.metricsEnabled && config.metricsPort == 0) {
       router.get(MetricsEndpoint.PATH).handler(new MetricsEndpoint(vertx, config.metricsToken));
     }

@@ -52,9 +52,10 @@ class DeploymentConfigTest {
   void manifestsUseRealKeys() throws Exception {
     Set<String> known = new HashSet<>();
     ConfigLoader.defaults().keySet().forEach(k -> known.add(ConfigLoader.envName(k)));
+    known.add("HERALD_CONFIG"); // names the config file
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     Set<String> used = new HashSet<>();
-    for (File f : new File("k8s").listFiles((d, n) -> n.endsWith(".yaml"))) {
+    for (File f : KubernetesManifestsTest.yamlFiles()) {
       JsonNode doc = yaml.readTree(f);
       assertThat(doc.path("kind").asText()).as(f.getName()).isNotEmpty();
       collect(doc, used);
@@ -67,7 +68,7 @@ class DeploymentConfigTest {
   @DisplayName("an env value's $(VAR) refers to a variable defined before it (Kubernetes expands only those)")
   void envReferencesDefinedEarlier() throws Exception {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    JsonNode containers = yaml.readTree(new File("k8s/deployment.yaml")).path("spec").path("template").path("spec").path("containers");
+    JsonNode containers = yaml.readTree(new File("k8s/base/deployment.yaml")).path("spec").path("template").path("spec").path("containers");
     assertThat(containers.size()).isPositive();
     java.util.regex.Pattern ref = java.util.regex.Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     for (JsonNode container : containers) {

@@ -69,6 +69,7 @@ public final class TestNodes implements AutoCloseable, BeforeAllCallback, AfterA
     o.put("jwt.secret", SECRET);
     o.put("node.event-loops", 2);
     o.put("node.shutdown-grace-ms", 1000);
+    o.put("node.drain-spread-ms", 0);
     if (!overrides.containsKey("pg.url")) {
       o.put("pg.url", pgUrl());
     }
