@@ -167,7 +167,7 @@ public final class HeraldNode {
             new DirectMessages(vertx, directory, config.messagingDedupWindowMs))))
         .compose(id -> vertx.deployVerticle(new DashboardVerticle(config, nodeId, this::heraldNodeIds, directory, routing)))
         .compose(id -> config.metricsPort != 0
-            ? vertx.deployVerticle(management = new ManagementVerticle(config, state, this::drain)) : Future.succeededFuture(id))
+            ? vertx.deployVerticle(management = new ManagementVerticle(config, state::ready, this::drain)) : Future.succeededFuture(id))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle g = new GatewayVerticle(config, hub, api, socketIo, push);
           gateways.add(g);

@@ -1,7 +1,6 @@
 package io.herald.metrics;
 
 import io.herald.config.HeraldConfig;
-import io.herald.session.NodeState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -19,13 +18,14 @@ public final class ManagementVerticle extends VerticleBase {
   public static final String DRAIN_PATH = "/drain";
 
   private final HeraldConfig config;
-  private final NodeState state;
+  private final java.util.function.BooleanSupplier ready;
   private final java.util.function.Supplier<Future<Integer>> drain;
   private HttpServer server;
 
-  public ManagementVerticle(HeraldConfig config, NodeState state, java.util.function.Supplier<Future<Integer>> drain) {
+  public ManagementVerticle(HeraldConfig config, java.util.function.BooleanSupplier ready,
+      java.util.function.Supplier<Future<Integer>> drain) {
     this.config = config;
-    this.state = state;
+    this.ready = ready;
     this.drain = drain;
   }
 
@@ -40,7 +40,7 @@ public final class ManagementVerticle extends VerticleBase {
         .putHeader("content-type", "application/json")
         .end("{\"status\":\"drained\",\"remaining\":" + (ar.succeeded() ? ar.result() : -1) + "}")));
     router.get(Health.LIVE_PATH).handler(ctx -> Health.answer(ctx, true));
-    router.get(Health.READY_PATH).handler(ctx -> Health.answer(ctx, state.ready()));
+    router.get(Health.READY_PATH).handler(ctx -> Health.answer(ctx, ready.getAsBoolean()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.metricsHost).setPort(config.metricsPort));
     return server.requestHandler(router).listen();
   }

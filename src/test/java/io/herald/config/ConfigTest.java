@@ -39,6 +39,24 @@ class ConfigTest {
   // ---------------------------------------------------------------- JWKS URL
 
   @Test
+  @DisplayName("operations keys: a management port other than the HTTP port, a known log format, JSON logs outside dev-mode, the token masked")
+  void operationsKeys() {
+    assertThatThrownBy(() -> load(Map.of("HERALD_METRICS_PORT", "8080", "HERALD_HTTP_PORT", "8080")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("metrics.port (HERALD_METRICS_PORT)");
+    assertThatThrownBy(() -> load(Map.of("HERALD_LOG_FORMAT", "xml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log.format (HERALD_LOG_FORMAT)");
+    assertThatThrownBy(() -> load(Map.of("HERALD_NODE_DRAIN_SPREAD_MS", "-1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("node.drain-spread-ms");
+    assertThat(load(Map.of()).jsonLogs()).isTrue();
+    assertThat(load(Map.of("HERALD_DEV_MODE", "true")).jsonLogs()).isFalse();
+    assertThat(load(Map.of("HERALD_DEV_MODE", "true", "HERALD_LOG_FORMAT", "json")).jsonLogs()).isTrue();
+    assertThat(load(Map.of("HERALD_LOG_FORMAT", "text")).jsonLogs()).isFalse();
+    assertThat(load(Map.of("HERALD_METRICS_TOKEN", "s3cret-scrape")).describe()).containsEntry("metrics.token", "***");
+    assertThat(load(Map.of("HERALD_FCM_CREDENTIALS", "{\"private_key\":\"x\"}")).describe())
+        .containsEntry("fcm.credentials", "***");
+  }
+
+  @Test
   @DisplayName("a JWKS URL must be https; http only for a loopback host or in dev-mode")
   void jwksUrlScheme() {
     assertThat(load(Map.of("HERALD_JWT_JWKS_URL", "https://auth.example.com/jwks.json")).jwksUrl)

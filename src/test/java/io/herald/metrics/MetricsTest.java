@@ -137,6 +137,34 @@ class MetricsTest {
   }
 
   @Test
+  @DisplayName("GET /drain on the management port: not ready, clients told to reconnect over node.drain-spread-ms and closed 1012, answered once they are gone")
+  void drainEndpoint() {
+    int spread = 1000;
+    HeraldNode node = nodes.start(Map.of("metrics.port", TestNodes.freePort(), "metrics.host", "127.0.0.1",
+        "node.drain-spread-ms", spread));
+    java.util.List<TestSocket> clients = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      clients.add(TestSocket.connect(node.httpPort(), Tokens.user("drained-" + i)));
+    }
+    long start = System.nanoTime();
+    Response drained = Http.request(HttpMethod.GET, node.managementPort(), "/drain", null, null);
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(drained.status()).isEqualTo(200);
+    assertThat(drained.json().getString("status")).isEqualTo("drained");
+    assertThat(drained.json().getInteger("remaining")).isZero();
+    // the last of 10 is sent once 9/10 of the spread has passed: the drain cannot end sooner
+    assertThat(tookMs).isGreaterThanOrEqualTo(spread * 9 / 10);
+    for (TestSocket c : clients) {
+      assertThat(c.expect("reconnect").getJsonObject("data").getString("reason")).isEqualTo("server shutting down");
+      assertThat(c.awaitClose()).isEqualTo((short) 1012);
+    }
+    assertThat(Http.request(HttpMethod.GET, node.managementPort(), "/health/ready", null, null).status()).isEqualTo(503);
+    assertThat(Prometheus.scrape(node.managementPort()).value("herald_node_draining")).isEqualTo(1);
+    assertThat(Http.request(HttpMethod.GET, node.managementPort(), "/drain", null, null).json().getString("status"))
+        .isEqualTo("drained"); // idempotent
+  }
+
+  @Test
   @DisplayName("metrics.enabled false: no /metrics")
   void disabled() {
     int port = nodes.start(Map.of("metrics.enabled", false)).httpPort();
