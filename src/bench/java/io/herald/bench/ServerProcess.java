@@ -95,6 +95,7 @@ final class ServerProcess implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
       pb.environment().putAll(env);
+      pb.environment().putAll(EXTRA_ENV);
       return new ServerProcess(name, jvm, port, pb.start(), readyText, logDir.resolve(name + ".log"), lines);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
@@ -162,6 +163,24 @@ final class ServerProcess implements AutoCloseable {
 
   static List<String> envOptions(String value) {
     return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+  }
+
+  /**
+   * {@code BENCH_SERVER_ENV}: extra variables for every server process, space-separated
+   * {@code NAME=value} pairs, for an A/B of a setting (e.g. {@code HERALD_METRICS_ENABLED=false}).
+   */
+  private static final Map<String, String> EXTRA_ENV = envPairs(System.getenv("BENCH_SERVER_ENV"));
+
+  static Map<String, String> envPairs(String value) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String pair : envOptions(value)) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("BENCH_SERVER_ENV: '" + pair + "' is not NAME=value");
+      }
+      out.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    return out;
   }
 
   /**
