@@ -93,7 +93,14 @@ public final class GatewayVerticle extends VerticleBase {
     }
     RequestMetrics requests = new RequestMetrics(HeraldMetrics.of(vertx));
     router.route("/api/*").handler(requests);
-    router.route("/notifications/*").handler(requests);
+    // the push routes; not the SSE stream, whose "request" lasts as long as the connection
+    router.route("/notifications/*").handler(ctx -> {
+      if (ctx.normalizedPath().equals(SseEndpoint.PATH)) {
+        ctx.next();
+      } else {
+        requests.handle(ctx);
+      }
+    });
     WebSocketEndpoint ws = new WebSocketEndpoint(config, hub);
     // The transports (docs/architecture.md, "Transports"), then the push routes before the API,
     // which claims /api/* bodies.

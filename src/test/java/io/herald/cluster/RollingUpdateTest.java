@@ -2,7 +2,8 @@ package io.herald.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.HeraldNode;
+import io.herald.config.HeraldConfig;
+import io.herald.test.ProcessNode;
 import io.herald.test.Http;
 import io.herald.test.TestNodes;
 import io.herald.test.TestSocket;
@@ -29,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A rolling update: three nodes under a steady load of stored notifications and room events, each
- * stopped in turn the way SIGTERM stops it (the drain sends its clients 'reconnect' spread over
- * node.drain-spread-ms, then the node leaves the cluster) and replaced by a new one. Clients do what
+ * A rolling update: three node processes under a steady load of stored notifications and room
+ * events, each sent SIGTERM in turn (the drain sends its clients 'reconnect' spread over
+ * node.drain-spread-ms, then the node leaves the cluster and exits) and replaced by a new one. Clients do what
  * the protocol asks of them: reconnect at once to a node the load balancer still lists, with their
  * lastNotificationId, and join their room again.
  */
@@ -40,8 +41,8 @@ class RollingUpdateTest {
   private static final Logger log = LoggerFactory.getLogger(RollingUpdateTest.class);
   private static final String ROOM = "course:rolling";
   private static final int CLIENTS = 24;
-  private static final Map<String, Object> NODE = Map.of("node.drain-spread-ms", 1000, "node.shutdown-grace-ms", 2000,
-      "ws.rate-limit-per-minute", 10_000);
+  private static final Map<String, String> NODE_ENV = Map.of("HERALD_NODE_DRAIN_SPREAD_MS", "1000",
+      "HERALD_NODE_SHUTDOWN_GRACE_MS", "2000");
 
   /** The nodes a load balancer sends new connections and requests to: the ready ones. */
   private final List<Integer> ready = new CopyOnWriteArrayList<>();
@@ -55,12 +56,23 @@ class RollingUpdateTest {
   @DisplayName("afterwards every client is connected, every 202 notification reached its user, and room events were lost only while their member reconnected")
   void rollingRestart() throws Exception {
     try (TestNodes nodes = new TestNodes()) {
-      List<HeraldNode> running = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        HeraldNode n = nodes.start(NODE);
-        running.add(n);
-        ready.add(n.httpPort());
+      HeraldConfig cluster = nodes.config(Map.of());
+      List<ProcessNode> running = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          ProcessNode n = ProcessNode.start(cluster, NODE_ENV);
+          running.add(n);
+          ready.add(n.httpPort());
+        }
+        rollingRestart(cluster, running);
+      } finally {
+        running.forEach(ProcessNode::close);
       }
+    }
+  }
+
+  private void rollingRestart(HeraldConfig cluster, List<ProcessNode> running) throws Exception {
+    {
       List<Client> clients = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
         Client c = new Client("roll-" + i);
@@ -76,13 +88,14 @@ class RollingUpdateTest {
       try {
         load.awaitSent(40);
         for (int i = 0; i < 3; i++) {
-          HeraldNode old = running.get(i);
+          ProcessNode old = running.get(i);
           // not ready from the drain on: the load balancer stops sending it anything new
           ready.remove(Integer.valueOf(old.httpPort()));
           long t = System.nanoTime();
-          nodes.stop(old);
+          old.process().toHandle().destroy(); // SIGTERM: the drain, then the node leaves the cluster
+          assertThat(old.awaitExit(30)).as("exit status after SIGTERM").isIn(0, 143);
           log.info("node {} drained and left in {} ms", i, (System.nanoTime() - t) / 1_000_000);
-          HeraldNode replacement = nodes.start(NODE);
+          ProcessNode replacement = ProcessNode.start(cluster, NODE_ENV);
           running.set(i, replacement);
           ready.add(replacement.httpPort());
           awaitAllJoined(clients);
