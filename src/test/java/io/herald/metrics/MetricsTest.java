@@ -44,6 +44,7 @@ class MetricsTest {
       alice.expectError("UNKNOWN_EVENT");
       assertThat(alice.request("join-room", new JsonObject().put("room", "course:metrics")).getString("event"))
           .isEqualTo("joined-room");
+      int missing = Http.post(port, "/api/notifications/987654/read", Tokens.user("m-alice"), new JsonObject()).status();
       try (TestSocket refused = TestSocket.open(port, "/ws", "Authorization", "Bearer not-a-jwt")) {
         refused.expectError("UNAUTHORIZED");
       }
@@ -58,6 +59,11 @@ class MetricsTest {
       assertThat(m.value("herald_client_events_total", "event", "join-room", "result", "ok")).isEqualTo(1);
       assertThat(m.value("herald_rest_requests_seconds_count", "route", "POST /api/notifications", "status", "202"))
           .isEqualTo(1);
+      // the route's pattern, never the raw path (one series per route, whatever the ids)
+      assertThat(m.value("herald_rest_requests_seconds_count", "route", "POST /api/notifications/:id/read",
+          "status", Integer.toString(missing))).isEqualTo(1);
+      assertThat(Prometheus.scrape(port).value("herald_rest_requests_seconds_count", "route", "POST /api/notifications/987654/read"))
+          .isZero();
       assertThat(m.value("herald_eventbus_requests_seconds_count", "route", "herald.send.user", "status", "ok")).isEqualTo(1);
       assertThat(m.value("herald_notifications_stored_total")).isEqualTo(1);
       assertThat(m.value("herald_store_operations_seconds_count", "op", "insert", "outcome", "ok")).isEqualTo(1);
