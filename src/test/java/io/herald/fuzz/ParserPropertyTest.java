@@ -20,7 +20,7 @@ import net.jqwik.api.constraints.StringLength;
  * the protocol's own error), never another exception that would reach the event loop.
  */
 @Label("parsers under arbitrary input")
-class ParserProperties {
+class ParserPropertyTest {
 
   @Property(tries = 2000)
   @Label("a /ws text frame parses or is a ProtocolException with a code")

@@ -12,7 +12,7 @@ import net.jqwik.api.Provide;
 
 /** The Socket.IO packet parser under arbitrary input: a packet, or IllegalArgumentException (answered CONNECT_ERROR or dropped). */
 @Label("Socket.IO packets under arbitrary input")
-class SocketIoPacketProperties {
+class SocketIoPacketPropertyTest {
 
   @Property(tries = 3000)
   @Label("parses to a packet of a known type, or refuses with IllegalArgumentException")

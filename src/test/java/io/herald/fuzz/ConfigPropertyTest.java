@@ -18,7 +18,7 @@ import net.jqwik.api.Provide;
 
 /** The configuration loader under arbitrary environment values: a configuration, or an error naming the key. */
 @Label("configuration under arbitrary values")
-class ConfigProperties {
+class ConfigPropertyTest {
   private static final List<String> KEYS = new ArrayList<>(ConfigLoader.defaults().keySet());
 
   @Property(tries = 3000)

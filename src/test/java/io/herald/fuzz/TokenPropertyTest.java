@@ -29,7 +29,7 @@ import net.jqwik.api.Provide;
  * header or payload it did not sign.
  */
 @Label("tokens under arbitrary input")
-class TokenProperties {
+class TokenPropertyTest {
   private static final String SIGNED = Tokens.user("fuzz-user");
   private static final TokenVerifier VERIFIER = Await.result(TokenVerifier.create(TestSocket.vertx(),
       ConfigLoader.load(Map.of("HERALD_JWT_SECRET", TestNodes.SECRET), Path.of("target/no-config-here"), Map.of())));
