@@ -255,12 +255,22 @@ public final class HeraldNode {
     long start = System.currentTimeMillis();
     long deadline = start + spread + config.shutdownGraceMs;
     int[] sent = {0};
+    java.util.Set<Session> told = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     Runnable tick = () -> {
       long elapsed = System.currentTimeMillis() - start;
       int due = spread == 0 || elapsed >= spread ? sessions.size() : (int) (sessions.size() * elapsed / spread);
       for (; sent[0] < due; sent[0]++) {
         Session s = sessions.get(sent[0]);
+        told.add(s);
         s.runOnContext(() -> s.closeWith(frame, CloseCodes.SERVICE_RESTART, "server shutting down"));
+      }
+      if (sent[0] == sessions.size()) {
+        // a connection that was authenticating when the drain began opens afterwards: tell it too
+        for (Session s : hub.registry().all()) {
+          if (told.add(s)) {
+            s.runOnContext(() -> s.closeWith(frame, CloseCodes.SERVICE_RESTART, "server shutting down"));
+          }
+        }
       }
     };
     tick.run();

@@ -107,6 +107,12 @@ final class Opening {
         session.notAdmitted((ProtocolException) admitted.cause(), requestId);
         return;
       }
+      if (hub.state.draining()) {
+        // it authenticated while the node drains: it goes elsewhere, like a new connection would
+        hub.services.release(p.userId(), sessionId);
+        session.notAdmitted(new ProtocolException(ErrorCode.UNAVAILABLE, "this node is shutting down; reconnect"), requestId);
+        return;
+      }
       session.opened(p);
       joinPersonalRoom(p, requestId);
     });

@@ -489,10 +489,11 @@ public final class Session implements RoomMember {
   /** Authentication failed after the token was verified (presence refused or unavailable): error, cleanup, close. */
   void notAdmitted(ProtocolException e, Object requestId) {
     boolean tooMany = e.code() == ErrorCode.TOO_MANY_CONNECTIONS;
+    boolean draining = hub.state.draining();
     transport.write(ServerFrame.error(e.code(), e.getMessage(), requestId));
     cleanup();
-    closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : CloseCodes.TRY_AGAIN_LATER,
-        tooMany ? "too many connections" : "try again later");
+    closeAfterLinger(tooMany ? CloseCodes.TOO_MANY_CONNECTIONS : draining ? CloseCodes.SERVICE_RESTART : CloseCodes.TRY_AGAIN_LATER,
+        tooMany ? "too many connections" : draining ? "server shutting down" : "try again later");
   }
 
   /** The session is open and said so: replay, then the requests that came while it authenticated. */

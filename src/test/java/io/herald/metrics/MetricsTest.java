@@ -152,6 +152,7 @@ class MetricsTest {
     for (int i = 0; i < 10; i++) {
       clients.add(TestSocket.connect(node.httpPort(), Tokens.user("drained-" + i)));
     }
+    TestSocket late = TestSocket.open(node.httpPort(), "/ws"); // upgraded before the drain, authenticates after it
     long start = System.nanoTime();
     Response drained = Http.request(HttpMethod.GET, node.managementPort(), "/drain", null, null);
     long tookMs = (System.nanoTime() - start) / 1_000_000;
@@ -164,6 +165,9 @@ class MetricsTest {
       assertThat(c.expect("reconnect").getJsonObject("data").getString("reason")).isEqualTo("server shutting down");
       assertThat(c.awaitClose()).isEqualTo((short) 1012);
     }
+    late.send("auth", new JsonObject().put("token", Tokens.user("drained-late")), 1);
+    assertThat(late.expectError("UNAVAILABLE").getJsonObject("data").getString("message")).contains("shutting down");
+    assertThat(late.awaitClose()).isEqualTo((short) 1012);
     assertThat(Http.request(HttpMethod.GET, node.managementPort(), "/health/ready", null, null).status()).isEqualTo(503);
     assertThat(Prometheus.scrape(node.managementPort()).value("herald_node_draining")).isEqualTo(1);
     assertThat(Http.request(HttpMethod.GET, node.managementPort(), "/drain", null, null).json().getString("status"))
