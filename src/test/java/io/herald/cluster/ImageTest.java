@@ -23,21 +23,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The container image Jib builds (the {@code image} profile: {@code mvn verify -Pimage}, which
- * .ci/run uses). No registry is reachable here, so the profile builds on {@code scratch}: this test
+ * The container image Jib builds before the tests (pom.xml's image-check execution). No registry is
+ * reachable here, so that execution builds on {@code scratch}: this test
  * checks the image's configuration (entry point, flags, user, ports, environment) against
  * scripts/lib.sh, the configuration and k8s/, then unpacks its layers and runs the entry point's
  * command line with this machine's Java in place of the base image's: the application layers alone
  * must start a node that answers its health check.
  */
-@DisplayName("the container image (mvn verify -Pimage)")
+@DisplayName("the container image")
 class ImageTest {
   @RegisterExtension
   static final TestNodes nodes = new TestNodes();
@@ -48,8 +47,8 @@ class ImageTest {
   @BeforeAll
   static void unpack() throws Exception {
     String tar = System.getProperty("herald.image.tar");
-    Assumptions.assumeTrue(tar != null, "the image is built with -Pimage");
-    assertThat(Path.of(tar)).exists();
+    assertThat(tar).as("herald.image.tar (set by pom.xml's surefire configuration)").isNotNull();
+    assertThat(Path.of(tar)).as("the image-check execution of jib-maven-plugin builds it before the tests").exists();
     unpacked = Files.createTempDirectory("herald-image");
     run(List.of("tar", "-xf", tar, "-C", unpacked.toString()));
     JsonArray manifest = new JsonArray(Files.readString(unpacked.resolve("manifest.json")));
