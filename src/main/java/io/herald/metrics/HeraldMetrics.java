@@ -148,6 +148,11 @@ public final class HeraldMetrics {
     Gauge.builder(name, value).description(description).baseUnit("bytes").register(registry);
   }
 
+  private static void record(Timer timer, long nanos) {
+    timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** A histogram timer with {@link #BUCKETS}: made at the first call for its name and tags, found after. */
   private Timer timer(String name, String description, String... tags) {
     return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS)
         .register(registry);
@@ -174,23 +179,21 @@ public final class HeraldMetrics {
 
   /** Records one event loop's share of a fan-out. */
   public void fanOut(long nanos) {
-    fanOut.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    record(fanOut, nanos);
   }
 
   // ---- producers, store, replay ----------------------------------------------------------------
 
   /** One producer request: {@code api} "rest" or "eventbus", {@code route} its pattern or address. */
   public void producerRequest(String api, String route, String status, long nanos) {
-    Timer.builder("herald." + api + ".requests").description("Requests to the " + api + " API, by route and status")
-        .tags("api", api, "route", route, "status", status).serviceLevelObjectives(BUCKETS).register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    record(timer("herald." + api + ".requests", "Requests to the " + api + " API, by route and status",
+        "api", api, "route", route, "status", status), nanos);
   }
 
   /** One store operation (its event-bus action) and its outcome: "ok", "refused", "unavailable" or "error". */
   public void storeOperation(String op, String outcome, long nanos) {
-    Timer.builder("herald.store.operations").description("Notification store operations, by operation and outcome")
-        .tags("op", op, "outcome", outcome).serviceLevelObjectives(BUCKETS).register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    record(timer("herald.store.operations", "Notification store operations, by operation and outcome",
+        "op", op, "outcome", outcome), nanos);
   }
 
   public void notificationsStored(int n) {
@@ -215,16 +218,14 @@ public final class HeraldMetrics {
 
   /** A presence operation on the cluster map ({@code op}: admit, release, reassert, purge, ...). */
   public void presenceOperation(String op, boolean ok, long nanos) {
-    Timer.builder("herald.presence.operations").description("Presence operations on the cluster, by operation and outcome")
-        .tags("op", op, "outcome", ok ? "ok" : "error").serviceLevelObjectives(BUCKETS).register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    record(timer("herald.presence.operations", "Presence operations on the cluster, by operation and outcome",
+        "op", op, "outcome", ok ? "ok" : "error"), nanos);
   }
 
   /** A room-index operation ({@code op}: add, remove, lookup, purge, reassert). */
   public void roomIndexOperation(String op, boolean ok, long nanos) {
-    Timer.builder("herald.room.index.operations").description("Cluster room-index operations, by operation and outcome")
-        .tags("op", op, "outcome", ok ? "ok" : "error").serviceLevelObjectives(BUCKETS).register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    record(timer("herald.room.index.operations", "Cluster room-index operations, by operation and outcome",
+        "op", op, "outcome", ok ? "ok" : "error"), nanos);
   }
 
   /** A push attempt: {@code provider} fcm or webpush, {@code outcome} a {@link io.herald.push.PushOutcome} name. */
